@@ -1,0 +1,1 @@
+"""Ingestion: source files -> clean text -> cards with key points -> chunks -> index."""

@@ -1,0 +1,52 @@
+"""Shared fixtures: every test gets its own data directory; the guide is indexed once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["RAGAS_DO_NOT_TRACK"] = "true"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+
+from tutor.settings import BUNDLED_GUIDE, Settings  # noqa: E402
+
+_ENV_PREFIXES = ("TUTOR_", "OPENAI_")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the data directory at tmp_path and drop any user configuration."""
+    for key in list(os.environ):
+        if key.startswith(_ENV_PREFIXES):
+            monkeypatch.delenv(key, raising=False)
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(data_dir))
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def indexed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose data directory holds an index of the bundled guide (built once)."""
+    from ingest.pipeline import ingest_paths
+
+    data_dir = tmp_path_factory.mktemp("indexed")
+    settings = Settings(data_dir=data_dir)
+    ingest_paths([BUNDLED_GUIDE], settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def retriever(indexed_settings: Settings):
+    from tutor.retrieval import open_retriever
+
+    return open_retriever(indexed_settings)
+
+
+@pytest.fixture(scope="session")
+def kb(indexed_settings: Settings):
+    from tutor.knowledge import KnowledgeBase
+
+    return KnowledgeBase.load(indexed_settings.index_dir)

@@ -1,0 +1,56 @@
+"""`tutor ingest` and `tutor search` end to end through the real CLI."""
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tutor.cli import cli
+
+
+def run(args, env=None):
+    return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+
+
+def test_search_builds_index_on_first_use_and_answers_json(indexed_settings):
+    env = {"TUTOR_DATA_DIR": str(indexed_settings.data_dir)}
+    result = run(["search", "what does the discriminator output", "--k", "3", "--json"], env)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"] == "what does the discriminator output"
+    assert len(data["hits"]) == 3
+    assert {"chunk_id", "card_id", "section", "question", "text", "score", "dense_rank",
+            "bm25_rank"} <= set(data["hits"][0])
+
+
+def test_search_batch(indexed_settings, tmp_path: Path):
+    batch = tmp_path / "q.jsonl"
+    batch.write_text('{"query": "what is qlora"}\nnot json\n{"q": 1}\n{"query": "vector database"}\n')
+    env = {"TUTOR_DATA_DIR": str(indexed_settings.data_dir)}
+    result = run(["search", "--batch", str(batch), "--json", "--k", "2"], env)
+    assert result.exit_code == 0
+    lines = [json.loads(x) for x in result.stdout.splitlines()]
+    assert lines[0]["hits"][0]["section"] == "What is LoRA and QLoRA?"
+    assert "error" in lines[1] and "error" in lines[2]
+    assert lines[3]["query"] == "vector database" and len(lines[3]["hits"]) == 2
+
+
+def test_ingest_summary_and_errors(tmp_path: Path):
+    guide = tmp_path / "g.md"
+    guide.write_text("# What is attention?\n\nAttention weighs tokens.\n\n"
+                     "# What is a KV cache?\n\nIt stores past keys and values.\n")
+    env = {"TUTOR_DATA_DIR": str(tmp_path / "d")}
+    first = run(["ingest", str(guide)], env)
+    assert first.exit_code == 0 and "cards:  2" in first.stdout
+    again = run(["ingest", str(guide), "--json"], env)
+    assert json.loads(again.stdout)["files_unchanged"] == [str(guide.resolve())]
+    missing = run(["ingest", str(tmp_path / "nope.txt")], env)
+    assert missing.exit_code == 1
+    assert missing.stderr.strip().startswith("error: No such file")
+    assert len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_invalid_setting_is_one_line(tmp_path: Path):
+    result = run(["search", "x"], {"TUTOR_TOP_K": "999", "TUTOR_DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 1
+    assert "Invalid setting" in result.stderr or "Invalid setting" in result.output

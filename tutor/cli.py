@@ -1,0 +1,150 @@
+"""The `tutor` command line: parse, call one library function, format."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from tutor.errors import TutorError
+from tutor.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_option(fn: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(fn)
+
+
+def print_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def load(ctx: click.Context) -> Settings:
+    """Settings, built once per invocation at the edge."""
+    if ctx.obj is None:
+        from pydantic import ValidationError
+
+        try:
+            ctx.obj = Settings()
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            name = ".".join(str(p) for p in first["loc"])
+            raise TutorError(f"Invalid setting {name}: {first['msg']} (check TUTOR_* variables)")
+    return ctx.obj
+
+
+def progress_bar(label: str) -> Callable[[int, int], None]:
+    """A progress callback drawing a bar on stderr."""
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, desc=label, file=sys.stderr, leave=False)
+        bar["bar"].n = done
+        bar["bar"].refresh()
+        if done >= total:
+            bar["bar"].close()
+
+    return update
+
+
+class TutorGroup(click.Group):
+    """Turns library errors into one line on stderr and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TutorError as exc:
+            if os.environ.get("TUTOR_DEBUG"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=TutorGroup)
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+@click.version_option(package_name="tutor")
+def cli(verbose: bool) -> None:
+    """tutor: mock interviews, answer grading and Q&A over a GenAI interview guide."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Re-embed everything, even unchanged files.")
+@json_option
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, as_json: bool) -> None:
+    """Ingest guide files (txt, md, pdf); the bundled guide by default."""
+    from ingest.pipeline import ingest_paths
+
+    settings = load(ctx)
+    summary = ingest_paths(list(paths) or [settings.guide_path], settings, rebuild=rebuild,
+                           progress=None if as_json else progress_bar("embedding"))
+    from tutor.formatting import format_ingest_summary
+
+    if as_json:
+        print_json(format_ingest_summary(summary, as_dict=True))
+    else:
+        click.echo(format_ingest_summary(summary))
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--k", "k", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--batch", type=click.Path(path_type=Path), help="JSONL of {\"query\": ...} lines.")
+@json_option
+@click.pass_context
+def search(ctx: click.Context, query: str | None, k: int, batch: Path | None, as_json: bool) -> None:
+    """Search the guide (hybrid BM25 + dense)."""
+    from tutor.batch import read_jsonl
+    from tutor.formatting import format_hits
+    from tutor.runtime import retriever_for
+
+    if not query and not batch:
+        raise TutorError("Give a QUERY or --batch FILE.jsonl")
+    settings = load(ctx)
+    retriever = retriever_for(settings, progress_bar("first-time index"))
+    if batch:
+        for line_no, item in read_jsonl(batch):
+            if isinstance(item, Exception):
+                print_json({"line": line_no, "error": str(item)})
+                continue
+            text = item.get("query") if isinstance(item, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                print_json({"line": line_no, "error": "missing \"query\" string"})
+                continue
+            print_json({"query": text, "hits": [h.to_json() for h in retriever.search(text, k)]})
+        return
+    assert query is not None
+    hits = retriever.search(query, k)
+    if as_json:
+        print_json({"query": query, "hits": [h.to_json() for h in hits]})
+    else:
+        click.echo(format_hits(hits))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="tutor")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Opening the tutor's resources at an entry point: the index (built on first use) and retriever."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from tutor.errors import IndexMissingError
+from tutor.knowledge import KnowledgeBase, read_manifest
+from tutor.retrieval import HybridRetriever, open_retriever
+from tutor.settings import Settings
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+
+
+def ensure_index(settings: Settings, progress: Progress | None = None) -> KnowledgeBase:
+    """Load the live index; build it from the bundled guide when there is none yet.
+
+    A damaged index is reported, not silently rebuilt (the user decides with `--rebuild`).
+    """
+    try:
+        return KnowledgeBase.load(settings.index_dir)
+    except IndexMissingError:
+        if read_manifest(settings.index_dir) is not None or (settings.index_dir / "manifest.json").exists():
+            raise
+    from ingest.pipeline import ingest_paths  # ingestion is reached only through here
+
+    log.info("no index yet: building it from %s", settings.guide_path)
+    ingest_paths([settings.guide_path], settings, progress=progress)
+    return KnowledgeBase.load(settings.index_dir)
+
+
+def retriever_for(settings: Settings, progress: Progress | None = None) -> HybridRetriever:
+    """A hybrid retriever over the live index (built on first use)."""
+    return open_retriever(settings, ensure_index(settings, progress))

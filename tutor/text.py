@@ -1,0 +1,73 @@
+"""Small text utilities shared by ingestion, retrieval and grading."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z0-9])")
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself just
+    me more most my myself no nor not now of off on once only or other our ours ourselves out over
+    own same she should so some such than that the their theirs them themselves then there these
+    they this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves also may might must shall like e g
+    eg ie etc using used use uses via well let lets s t don't it's i'm we're they're""".split()
+)
+
+
+def normalise_ws(text: str) -> str:
+    """Collapse all whitespace to single spaces (the form quotes are verified in)."""
+    return " ".join(text.split())
+
+
+def clean_input(text: str) -> str:
+    """Normalise user text: unicode NFC, no control characters, trimmed."""
+    text = unicodedata.normalize("NFC", text)
+    return _CONTROL.sub(" ", text).strip()
+
+
+def slugify(text: str, max_len: int = 60) -> str:
+    """A stable, readable id from a heading."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(slug) > max_len:
+        slug = slug[:max_len].rsplit("-", 1)[0]
+    return slug or "section"
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word tokens, stop words kept (BM25 handles their weight)."""
+    return _TOKEN.findall(text.lower())
+
+
+def content_words(text: str) -> list[str]:
+    """Tokens without stop words, lightly stemmed, for lexical evidence."""
+    return [stem(t) for t in tokenize(text) if t not in STOPWORDS and len(t) > 1]
+
+
+def stem(word: str) -> str:
+    """A tiny suffix stripper: enough to match plural and verb forms."""
+    for suffix in ("ational", "ization", "ations", "ation", "ings", "ing", "ies", "ied", "es", "ed",
+                   "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            return base + "y" if suffix in ("ies", "ied") else base
+    return word
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose and bullet lists into sentences."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        line = re.sub(r"^(?:[-*•]|\d{1,3}\.)\s*", "", line)
+        out.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+    return out

@@ -1,0 +1,105 @@
+"""Chroma as the dense vector store: persistent local client by default, HTTP by configuration."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tutor.errors import VectorStoreError
+from tutor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def connect(settings: Settings) -> Any:
+    """A Chroma client: `chroma run` over HTTP when `chroma_url` is set, else a local store."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                ssl=url.scheme == "https", settings=chroma_settings,
+            )
+            client.heartbeat()
+        except Exception as exc:  # chromadb raises many types for a dead server
+            raise VectorStoreError(
+                f"Cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}): "
+                "start it with `chroma run` or unset TUTOR_CHROMA_URL"
+            ) from None
+        return client
+    path = Path(settings.index_dir) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:
+        raise VectorStoreError(
+            f"Cannot open the vector store at {path} ({exc}): run `tutor ingest --rebuild`"
+        ) from None
+
+
+class ChromaVectors:
+    """One Chroma collection of chunk vectors; we always pass vectors, never an embedder."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self._client = client
+        self.name = name
+        try:
+            self._collection = client.get_collection(name=name, embedding_function=None)
+        except Exception:
+            raise VectorStoreError(
+                f"Vector collection {name} is missing: run `tutor ingest --rebuild`"
+            ) from None
+
+    @classmethod
+    def create(cls, client: Any, name: str, ids: list[str], vectors: np.ndarray,
+               documents: list[str], metadatas: list[dict[str, Any]]) -> ChromaVectors:
+        """Create (or replace) a collection holding the given vectors."""
+        try:
+            client.delete_collection(name)
+        except Exception:
+            pass
+        collection = client.create_collection(
+            name=name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        for start in range(0, len(ids), 500):
+            end = start + 500
+            collection.add(ids=ids[start:end], embeddings=vectors[start:end].tolist(),
+                           documents=documents[start:end], metadatas=metadatas[start:end])
+        return cls(client, name)
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def vectors_for(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by chunk id (used to skip re-embedding unchanged chunks)."""
+        if not ids:
+            return {}
+        got = self._collection.get(ids=ids, include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) pairs, best first."""
+        k = max(1, min(k, self.count()))
+        try:
+            res = self._collection.query(query_embeddings=[vector.tolist()], n_results=k,
+                                         include=["distances"])
+        except Exception as exc:
+            raise VectorStoreError(f"Vector search failed ({exc}): run `tutor ingest --rebuild`")
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
+
+
+def drop_collection(client: Any, name: str) -> None:
+    """Delete a collection if it exists (old generations after a swap)."""
+    try:
+        client.delete_collection(name)
+    except Exception:
+        log.debug("collection %s already gone", name)
