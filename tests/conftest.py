@@ -13,6 +13,8 @@ os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
 from tutor.settings import BUNDLED_GUIDE, Settings  # noqa: E402
 
+pytest_plugins = ["tests.conftest_llm"]
+
 _ENV_PREFIXES = ("TUTOR_", "OPENAI_")
 
 
@@ -50,3 +52,18 @@ def kb(indexed_settings: Settings):
     from tutor.knowledge import KnowledgeBase
 
     return KnowledgeBase.load(indexed_settings.index_dir)
+
+
+@pytest.fixture(scope="session")
+def embedded_grader(retriever):
+    from tutor.embedding import load_embedder
+    from tutor.grader_embedded import EmbeddedGrader
+
+    return EmbeddedGrader(retriever, load_embedder())
+
+
+@pytest.fixture(scope="session")
+def verifier(kb):
+    from tutor.grounding import QuoteVerifier
+
+    return QuoteVerifier(kb.chunks)

@@ -141,6 +141,45 @@ def search(ctx: click.Context, query: str | None, k: int, batch: Path | None, as
         click.echo(format_hits(hits))
 
 
+@cli.command()
+@click.option("--question", "-q", help="The interview question.")
+@click.option("--answer", "-a", help="The answer to grade ('-' reads it from stdin).")
+@click.option("--reference", "-r", help="A reference answer to grade against (optional).")
+@click.option("--batch", type=click.Path(path_type=Path),
+              help="JSONL of {id?, question, answer, reference?} lines; one grade per line out.")
+@json_option
+@click.pass_context
+def grade(ctx: click.Context, question: str | None, answer: str | None, reference: str | None,
+          batch: Path | None, as_json: bool) -> None:
+    """Grade an answer 0-5 against the guide, with cited evidence."""
+    from tutor.formatting import format_grade
+    from tutor.runtime import grader_for
+
+    settings = load(ctx)
+    if batch:
+        from tutor.batch import read_jsonl
+        from tutor.grading import grade_items
+
+        lines = list(read_jsonl(batch))
+        grader = grader_for(settings, progress=progress_bar("first-time index"))
+        from tqdm import tqdm
+
+        with tqdm(total=len(lines), desc="grading", file=sys.stderr, leave=False) as bar:
+            for out in grade_items(grader, lines, progress=bar.update):
+                print_json(out)
+        return
+    if answer == "-":
+        answer = sys.stdin.read()
+    if not question or answer is None:
+        raise TutorError("Give --question and --answer (or --batch FILE.jsonl)")
+    result = grader_for(settings, progress=progress_bar("first-time index")).grade(
+        question, answer, reference)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+    else:
+        click.echo(format_grade(result))
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="tutor")

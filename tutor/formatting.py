@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from tutor.types import Hit
+from tutor.types import Grade, Hit
 
 
 def format_hits(hits: list[Hit]) -> str:
@@ -46,4 +46,26 @@ def format_ingest_summary(summary: Any, as_dict: bool = False) -> Any:
         noise = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.removed.items()))
         lines.append(f"  skipped noise: {noise}")
     lines += [f"  warning: {w}" for w in summary.warnings]
+    return "\n".join(lines)
+
+
+def format_grade(grade: Grade) -> str:
+    """A grade as a compact terminal report with cited passages."""
+    lines = [f"Score: {grade.score:.1f}/5  ({grade.verdict})   grader: {grade.grader}"]
+    if grade.section:
+        lines.append(f"Section: {grade.section}")
+    for label, items in (("Covered", grade.covered), ("Partly covered", grade.partial),
+                         ("Incorrect", grade.incorrect), ("Missing", grade.missing)):
+        if not items:
+            continue
+        lines.append(f"{label}:")
+        for item in items:
+            lines.append(f"  - {item.point}")
+            if item.citation and label != "Covered":
+                quote = textwrap.shorten(item.citation.quote, 220, placeholder=" …")
+                lines.append(f"      guide [{item.citation.chunk_id}]: “{quote}”")
+    lines.append(f"Feedback: {grade.feedback}")
+    if grade.follow_up:
+        lines.append(f"Follow-up: {grade.follow_up}")
+    lines += [f"warning: {w}" for w in grade.warnings]
     return "\n".join(lines)

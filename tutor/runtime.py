@@ -34,3 +34,14 @@ def ensure_index(settings: Settings, progress: Progress | None = None) -> Knowle
 def retriever_for(settings: Settings, progress: Progress | None = None) -> HybridRetriever:
     """A hybrid retriever over the live index (built on first use)."""
     return open_retriever(settings, ensure_index(settings, progress))
+
+
+def grader_for(settings: Settings, retriever: HybridRetriever | None = None,
+               progress: Progress | None = None):  # -> Grader
+    """The configured grader over the live index."""
+    from tutor.embedding import load_embedder
+    from tutor.grading import make_grader
+
+    retriever = retriever or retriever_for(settings, progress)
+    return make_grader(settings, retriever, load_embedder(settings.torch_threads,
+                                                          settings.query_cache_size))

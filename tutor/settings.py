@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=60.0, gt=0, le=600)
     llm_retries: int = Field(default=1, ge=0, le=5)
     llm_max_tokens: int = Field(default=1024, ge=64, le=8192)
+    llm_temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    grader: Literal["auto", "embedded", "llm"] = "auto"
 
     strictness: float = Field(default=0.0, ge=-2.0, le=2.0, description="+ is harsher, - kinder")
     max_answer_chars: int = Field(default=8000, ge=200, le=200_000)

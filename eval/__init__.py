@@ -1,0 +1,1 @@
+"""Evaluation: retrieval, grading calibration and RAGAS, with reports."""

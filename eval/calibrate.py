@@ -1,0 +1,96 @@
+"""Fit the embedded grader's score calibration on labelled answers; report grouped CV figures.
+
+Run: python -m eval.calibrate [--write]   (--write stores tutor/calibration.json)
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from eval.datasets import GradedAnswer, load_graded
+from tutor.calibration import Calibration, fit_calibration
+from tutor.grader_embedded import Analysis, EmbeddedGrader
+
+CALIBRATION_PATH = Path(__file__).resolve().parent.parent / "tutor" / "calibration.json"
+
+
+@dataclass
+class CVResult:
+    """Cross-validated predictions (folds grouped by question)."""
+
+    predictions: np.ndarray
+    truth: np.ndarray
+    folds: int
+
+
+def analyse_all(grader: EmbeddedGrader, rows: list[GradedAnswer]) -> list[Analysis]:
+    return [grader.analyse(r.question, r.answer, r.reference) for r in rows]
+
+
+def grouped_folds(groups: list[str], k: int = 5, seed: int = 0) -> list[np.ndarray]:
+    """Boolean test masks; every answer to one question falls in the same fold."""
+    names = sorted(set(groups))
+    np.random.default_rng(seed).shuffle(names)
+    arr = np.array(groups)
+    return [np.isin(arr, names[i::k]) for i in range(k)]
+
+
+def cross_validate(grader: EmbeddedGrader, analyses: list[Analysis],
+                   rows: list[GradedAnswer], k: int = 5) -> CVResult:
+    """Refit on k-1 folds, grade the held-out fold with the full grader (floors and caps)."""
+    X = np.array([a.features.vector() for a in analyses])
+    y = np.array([r.score for r in rows])
+    pred = np.zeros(len(rows))
+    original = grader.calibration
+    try:
+        for test in grouped_folds([r.section or r.question for r in rows], k):
+            grader.calibration = fit_calibration(X[~test], y[~test])
+            for i in np.flatnonzero(test):
+                pred[i] = grader.grade_analysis(analyses[i]).score
+    finally:
+        grader.calibration = original
+    return CVResult(pred, y, k)
+
+
+def fit_all(analyses: list[Analysis], rows: list[GradedAnswer]) -> Calibration:
+    X = np.array([a.features.vector() for a in analyses])
+    return fit_calibration(X, np.array([r.score for r in rows]))
+
+
+def main() -> None:
+    from scipy.stats import pearsonr, spearmanr
+
+    from tutor.embedding import load_embedder
+    from tutor.runtime import retriever_for
+    from tutor.settings import Settings
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    settings = Settings()
+    grader = EmbeddedGrader(retriever_for(settings), load_embedder(settings.torch_threads))
+    rows = load_graded()
+    analyses = analyse_all(grader, rows)
+    cv = cross_validate(grader, analyses, rows)
+    err = cv.predictions - cv.truth
+    print(f"answers={len(rows)} CV(5 folds by question): "
+          f"spearman={spearmanr(cv.predictions, cv.truth)[0]:.3f} "
+          f"pearson={pearsonr(cv.predictions, cv.truth)[0]:.3f} "
+          f"rmse={np.sqrt((err ** 2).mean()):.3f} within1={np.mean(np.abs(err) <= 1):.3f}")
+    for level in sorted({r.level for r in rows}):
+        mask = np.array([r.level == level for r in rows])
+        print(f"  {level:10s} n={mask.sum():3d} predicted={cv.predictions[mask].mean():.2f} "
+              f"human={cv.truth[mask].mean():.2f} max={cv.predictions[mask].max():.1f}")
+    calibration = fit_all(analyses, rows)
+    print("weights", calibration.weights, "bias", calibration.bias)
+    if args.write:
+        calibration.save(CALIBRATION_PATH)
+        print(f"wrote {CALIBRATION_PATH}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Loading the golden sets (JSONL or CSV) with clear errors for malformed rows."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from tutor.errors import InputError
+from tutor.settings import REPO_DATA
+
+EVAL_DIR = REPO_DATA / "eval"
+GRADED_FILES = [EVAL_DIR / "graded_answers_a.jsonl", EVAL_DIR / "graded_answers_b.jsonl"]
+
+
+@dataclass
+class GradedAnswer:
+    """A human-graded answer."""
+
+    id: str
+    question: str
+    answer: str
+    score: float
+    reference: str | None = None
+    section: str | None = None
+    level: str = ""
+
+
+def read_rows(path: Path) -> list[dict]:
+    """Rows of a JSONL or CSV file."""
+    if not path.exists():
+        raise InputError(f"No such file: {path}")
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+    return rows
+
+
+def load_graded(paths: list[Path] | None = None) -> list[GradedAnswer]:
+    """Graded answers (question, answer, score, optional reference) from the given files."""
+    out = []
+    for path in paths or GRADED_FILES:
+        for i, row in enumerate(read_rows(path)):
+            try:
+                out.append(GradedAnswer(
+                    id=str(row.get("id") or f"{path.stem}-{i}"), question=row["question"],
+                    answer=row.get("answer") or "", score=float(row["score"]),
+                    reference=row.get("reference") or None, section=row.get("section") or None,
+                    level=row.get("level") or ""))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InputError(f"{path} row {i + 1}: needs question, answer, score ({exc})")
+    return out

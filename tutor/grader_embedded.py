@@ -1,0 +1,121 @@
+"""The offline grader: sentence alignment with the packaged embedder, calibrated to 0-5."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from tutor.alignment import AnswerFeatures, PointMatch, align, answer_segments
+from tutor.calibration import Calibration, load_calibration
+from tutor.embedding import Embedder
+from tutor.feedback import build_grade, point_result
+from tutor.retrieval import HybridRetriever
+from tutor.rubric import Rubric, resolve_rubric
+from tutor.text import clean_input, tokenize
+from tutor.types import Grade
+
+NON_ANSWER = re.compile(
+    r"^(?:i\s*(?:do\s*n[o']?t|dont)\s*know|idk|no idea|pass|skip|n/?a|none|nothing|not sure"
+    r"|no clue|\?+|-+|\.+)[\s.!,?]*(?:sorry)?[\s.!]*$", re.IGNORECASE)
+OFF_TOPIC_RELEVANCE = 0.32
+KEYWORD_LIST_PROSE = 0.12
+KEYWORD_LIST_CAP = 1.5
+
+
+@dataclass
+class Analysis:
+    """Everything the embedded grader computed for one answer."""
+
+    rubric: Rubric
+    answer: str
+    matches: list[PointMatch]
+    features: AnswerFeatures
+    warnings: list[str]
+
+
+class EmbeddedGrader:
+    """Grades by aligning answer sentences with the rubric; it can only quote the guide."""
+
+    name = "embedded"
+
+    def __init__(self, retriever: HybridRetriever, embedder: Embedder,
+                 calibration: Calibration | None = None, strictness: float = 0.0,
+                 max_answer_chars: int = 8000) -> None:
+        self.retriever = retriever
+        self.embedder = embedder
+        self.calibration = calibration or load_calibration()
+        self.strictness = strictness
+        self.max_answer_chars = max_answer_chars
+        self._unit_cache: dict[str, np.ndarray] = {}
+
+    def grade(self, question: str, answer: str, reference: str | None = None,
+              card_id: str | None = None) -> Grade:
+        """Grade one answer (see `analyse` for the evidence behind it)."""
+        return self.grade_analysis(self.analyse(question, answer, reference, card_id))
+
+    def prepare(self, question: str, answer: str, reference: str | None = None,
+                card_id: str | None = None) -> tuple[Rubric, str, list[str]]:
+        """Clean the answer (truncating huge ones) and resolve the rubric."""
+        from tutor.errors import InputError
+
+        question = clean_input(question)
+        if not question:
+            raise InputError("The question is empty: pass --question TEXT")
+        warnings: list[str] = []
+        answer = clean_input(answer)
+        if len(answer) > self.max_answer_chars:
+            warnings.append(f"answer truncated from {len(answer)} to {self.max_answer_chars} "
+                            "characters before grading")
+            answer = answer[: self.max_answer_chars]
+        rubric = resolve_rubric(question[:2000], self.retriever, self.embedder, reference, card_id)
+        if rubric.source == "passages":
+            warnings.append(f"no guide question matched well (confidence {rubric.confidence:.2f}); "
+                            "graded against the closest guide passages")
+        return rubric, answer, warnings
+
+    def analyse(self, question: str, answer: str, reference: str | None = None,
+                card_id: str | None = None) -> Analysis:
+        rubric, answer, warnings = self.prepare(question, answer, reference, card_id)
+        segments = answer_segments(answer, rubric.question + " " + question)
+        seg_vecs = self._embed_segments(segments)
+        unit_vecs = [self._units(p.units) for p in rubric.points]
+        matches, features = align(rubric, segments, seg_vecs, unit_vecs, question, answer)
+        return Analysis(rubric, answer, matches, features, warnings)
+
+    def grade_analysis(self, a: Analysis) -> Grade:
+        """Score an analysis with the calibration and the explicit floors and caps."""
+        rubric, features, warnings = a.rubric, a.features, list(a.warnings)
+        results = [point_result(p, m.status, m.evidence if m.status != "missing" else "",
+                                m.similarity, quote=m.unit if m.status != "missing" else None)
+                   for p, m in zip(rubric.points, a.matches)]
+        if not a.answer or NON_ANSWER.match(a.answer) or not tokenize(a.answer):
+            return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "empty")
+        if not rubric.points:
+            warnings.append("nothing in the guide to grade against; pass --reference")
+            return build_grade(rubric, [], 0.0, self.name, warnings, "ungraded")
+        if features.relevance < OFF_TOPIC_RELEVANCE or features.sentences == 0:
+            return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
+        score = self.calibration.score(features.vector(), self.strictness)
+        if features.prose < KEYWORD_LIST_PROSE and len(tokenize(a.answer)) >= 3:
+            score = min(score, KEYWORD_LIST_CAP)
+            warnings.append("the answer reads as a list of keywords without explanation; "
+                            "score capped")
+        return build_grade(rubric, results, score, self.name, warnings)
+
+    def _embed_segments(self, segments: list[str]) -> np.ndarray:
+        if not segments:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return self.embedder.embed_batch(segments)
+
+    def _units(self, units: list[str]) -> np.ndarray:
+        missing = [u for u in units if u not in self._unit_cache]
+        if missing:
+            for text, vec in zip(missing, self.embedder.embed_batch(missing)):
+                self._unit_cache[text] = vec
+        return np.stack([self._unit_cache[u] for u in units])
+
+
+def _all_missing(rubric: Rubric) -> list:
+    return [point_result(p, "missing") for p in rubric.points]
