@@ -180,6 +180,23 @@ def grade(ctx: click.Context, question: str | None, answer: str | None, referenc
         click.echo(format_grade(result))
 
 
+def register_commands() -> None:
+    """Commands that live in their own modules (tutor/cli_*.py)."""
+    import importlib
+    import pkgutil
+
+    import tutor
+
+    for info in pkgutil.iter_modules(tutor.__path__):
+        if info.name.startswith("cli_"):
+            module = importlib.import_module(f"tutor.{info.name}")
+            for command in getattr(module, "COMMANDS", []):
+                cli.add_command(command)
+
+
+register_commands()
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="tutor")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from tutor.rubric import Rubric, RubricPoint
+from tutor.text import STOPWORDS, content_words, stem
 from tutor.types import Citation, Grade, PointResult
 
 VERDICTS = [(4.5, "excellent"), (3.5, "good"), (2.0, "partial"), (0.0, "weak")]
@@ -62,13 +65,34 @@ def _most_important_gap(by_status: dict[str, list[PointResult]]) -> PointResult 
 def follow_up_question(gap: PointResult, rubric: Rubric) -> str:
     """One question that probes the gap without giving the answer away."""
     label = gap.point.rstrip(":.… ")
+    if not _is_title(gap.point):  # a sentence-derived point: ask about its key terms
+        label = _key_terms(gap.citation.quote if gap.citation else gap.point, rubric.question)
     if gap.status == "incorrect":
         return f"Let's revisit one claim: what exactly is true about {label}?"
     if rubric.card is not None and rubric.card.kind == "scenario":
-        return f"How would {label.lower()} fit into your design, and why does it matter here?"
-    if len(label.split()) <= 6:
-        return f"Can you explain {label} and how it relates to this question?"
-    return f"What more can you say about this point: “{label}”?"
+        return f"How would {label} fit into your design, and why does it matter here?"
+    return f"Can you explain {label} and how it relates to this question?"
+
+
+def _is_title(label: str) -> bool:
+    return not label.endswith("…") and len(label.split()) <= 6
+
+
+def _key_terms(sentence: str, question: str, n: int = 3) -> str:
+    """The sentence's most specific words that the question does not already use."""
+    asked = set(content_words(question))
+    seen: list[str] = []
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9-]+", sentence):
+        lowered = word.lower()
+        if lowered in STOPWORDS or stem(lowered) in asked or len(word) < 4:
+            continue
+        if lowered not in (w.lower() for w in seen):
+            seen.append(word)
+    picked = sorted(seen, key=len, reverse=True)[:n]
+    picked = [w for w in seen if w in picked]  # keep sentence order
+    if not picked:
+        return "this point"
+    return ", ".join(picked[:-1]) + f" and {picked[-1]}" if len(picked) > 1 else picked[0]
 
 
 def feedback_text(grade: Grade) -> str:
@@ -93,5 +117,5 @@ def feedback_text(grade: Grade) -> str:
 
 
 def _names(results: list[PointResult]) -> str:
-    names = [r.point.rstrip(":.… ") for r in results]
+    names = [r.point.rstrip(":.… ") if _is_title(r.point) else f"“{r.point}”" for r in results]
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)

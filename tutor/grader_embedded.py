@@ -51,12 +51,13 @@ class EmbeddedGrader:
         self._unit_cache: dict[str, np.ndarray] = {}
 
     def grade(self, question: str, answer: str, reference: str | None = None,
-              card_id: str | None = None) -> Grade:
+              card_id: str | None = None, rubric: Rubric | None = None) -> Grade:
         """Grade one answer (see `analyse` for the evidence behind it)."""
-        return self.grade_analysis(self.analyse(question, answer, reference, card_id))
+        return self.grade_analysis(self.analyse(question, answer, reference, card_id, rubric))
 
     def prepare(self, question: str, answer: str, reference: str | None = None,
-                card_id: str | None = None) -> tuple[Rubric, str, list[str]]:
+                card_id: str | None = None,
+                rubric: Rubric | None = None) -> tuple[Rubric, str, list[str]]:
         """Clean the answer (truncating huge ones) and resolve the rubric."""
         from tutor.errors import InputError
 
@@ -69,15 +70,17 @@ class EmbeddedGrader:
             warnings.append(f"answer truncated from {len(answer)} to {self.max_answer_chars} "
                             "characters before grading")
             answer = answer[: self.max_answer_chars]
-        rubric = resolve_rubric(question[:2000], self.retriever, self.embedder, reference, card_id)
+        if rubric is None:
+            rubric = resolve_rubric(question[:2000], self.retriever, self.embedder, reference,
+                                    card_id)
         if rubric.source == "passages":
             warnings.append(f"no guide question matched well (confidence {rubric.confidence:.2f}); "
                             "graded against the closest guide passages")
         return rubric, answer, warnings
 
     def analyse(self, question: str, answer: str, reference: str | None = None,
-                card_id: str | None = None) -> Analysis:
-        rubric, answer, warnings = self.prepare(question, answer, reference, card_id)
+                card_id: str | None = None, rubric: Rubric | None = None) -> Analysis:
+        rubric, answer, warnings = self.prepare(question, answer, reference, card_id, rubric)
         segments = answer_segments(answer, rubric.question + " " + question)
         seg_vecs = self._embed_segments(segments)
         unit_vecs = [self._units(p.units) for p in rubric.points]

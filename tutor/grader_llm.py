@@ -77,8 +77,8 @@ class LLMGrader:
         return f"llm:{self.model.name}"
 
     def grade(self, question: str, answer: str, reference: str | None = None,
-              card_id: str | None = None) -> Grade:
-        analysis = self.embedded.analyse(question, answer, reference, card_id)
+              card_id: str | None = None, rubric: Rubric | None = None) -> Grade:
+        analysis = self.embedded.analyse(question, answer, reference, card_id, rubric)
         offline = self.embedded.grade_analysis(analysis)
         if offline.verdict in ("empty", "ungraded") or not analysis.rubric.points:
             return offline  # nothing for a model to judge

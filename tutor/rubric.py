@@ -46,8 +46,8 @@ class Rubric:
 def units_of(text: str, label: str = "") -> list[str]:
     """The sentences of a key point (plus its label when it carries meaning)."""
     units = [s for s in split_sentences(text) if len(s) > 12]
-    if label and len(label.split()) >= 2 and label not in units:
-        units.append(label)
+    if label and len(label.split()) >= 2 and label in text and label not in units:
+        units.append(label)  # a title such as "Minibatch Discrimination" (verbatim in the text)
     return units or [text]
 
 

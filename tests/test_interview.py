@@ -1,0 +1,83 @@
+"""Mock interviews through the library API: plan, grade, follow up, persist, resume, report."""
+
+import pytest
+
+from tutor.errors import InputError
+from tutor.interview import InterviewSession
+from tutor.knowledge import KnowledgeBase
+from tutor.planning import InterviewConfig, list_topics, plan_questions
+from tutor.report import build_report, format_report
+from tutor.store import Store
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "tutor.db") as s:
+        yield s
+
+
+def test_plan_is_reproducible_filtered_and_mixed(kb: KnowledgeBase):
+    config = InterviewConfig(questions=8, seed=7)
+    a = plan_questions(kb, config, [], [], set())
+    assert a == plan_questions(kb, config, [], [], set())
+    assert len(a) == len(set(a)) == 8
+    kinds = [kb.card(c).kind for c in a]
+    assert kinds.count("scenario") == 2
+    rag = plan_questions(kb, InterviewConfig(questions=3, topics=["RAG"], seed=1), [], [], set())
+    assert all(kb.card(c).topic == "RAG & vector search" for c in rag)
+    due_first = plan_questions(kb, InterviewConfig(questions=3, seed=1),
+                               ["what-is-lora-and-qlora"], [], set())
+    assert due_first[0] == "what-is-lora-and-qlora"
+    assert "Scenarios" in list_topics(kb)
+    with pytest.raises(InputError, match="choose from"):
+        plan_questions(kb, InterviewConfig(topics=["cooking"]), [], [], set())
+
+
+def test_full_interview_with_follow_up_and_report(store, kb, embedded_grader):
+    config = InterviewConfig(questions=3, seed=3, mix="concept")
+    session = InterviewSession.start(store, kb, embedded_grader, config)
+    first = session.current()
+    assert first.kind == "main" and first.number == 1 and first.total == 3
+    weak = session.answer("It is about models and data.")
+    assert weak.grade.score < 4
+    follow = weak.next_prompt
+    assert follow.kind == "follow_up" and follow.card.id == first.card.id
+    assert follow.text == weak.grade.follow_up
+    outcome = session.answer(" ".join(kp.text for kp in follow.card.key_points[:3]))
+    assert outcome.next_prompt.kind == "main" and outcome.next_prompt.number == 2
+    hint = session.hint()
+    assert "points" in hint
+    session.skip()
+    third = session.current()
+    body = session.show_answer()
+    assert body == third.card.body
+    assert session.finished and session.current() is None
+    turns = store.turns(session.id)
+    assert [t.kind for t in turns] == ["main", "follow_up", "main", "main"]
+    assert store.get_session(session.id).status == "finished"
+    report = build_report(store, kb, session.id)
+    assert report.answered == 1
+    assert report.study_plan and all(item.reread for item in report.study_plan)
+    text = format_report(report)
+    assert "Study plan" in text and "By topic" in text
+    assert store.review_state(first.card.id) is not None
+
+
+def test_resume_continues_where_it_stopped(store, kb, embedded_grader):
+    session = InterviewSession.start(store, kb, embedded_grader,
+                                     InterviewConfig(questions=3, seed=5))
+    first = session.current()
+    session.answer(first.card.body)  # a strong answer: no follow-up
+    second = session.current()
+    resumed = InterviewSession.resume(store, kb, embedded_grader)
+    assert resumed.id == session.id
+    assert resumed.current().card.id == second.card.id
+    weak = resumed.answer("not sure, something about data")
+    if weak.next_prompt and weak.next_prompt.kind == "follow_up":
+        again = InterviewSession.resume(store, kb, embedded_grader, session.id)
+        assert again.current().kind == "follow_up"
+        assert again.current().text == weak.next_prompt.text
+
+
+def test_resume_without_session_is_a_clear_error(store, kb, embedded_grader):
+    with pytest.raises(InputError, match="tutor interview"):
+        InterviewSession.resume(store, kb, embedded_grader)
