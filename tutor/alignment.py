@@ -14,11 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from tutor.rubric import Rubric
-from tutor.text import STOPWORDS, content_words, split_sentences, tokenize
+from tutor.text import STOPWORDS, content_words, split_sentences, stem, tokenize
 
 DENSE_LO, DENSE_HI = 0.30, 0.68  # cosine below LO earns nothing, above HI full credit
 COVERED, PARTIAL = 0.55, 0.25
 MIN_NOVEL_WORDS = 2  # a sentence must add this many words beyond the question to count
+# Words that restate rather than explain; they do not make a sentence say something new.
+GENERIC = frozenset(stem(w) for w in """kind way word words thing things make makes made type types
+    sort basically called mean means meaning known term terms rather other others example say
+    said simply really actually exactly whole part stuff something question answer""".split())
 
 
 @dataclass
@@ -67,7 +71,7 @@ def answer_segments(answer: str, question: str) -> list[str]:
         if not key or key in seen:
             continue
         seen.add(key)
-        novel = [w for w in content_words(sentence) if w not in asked]
+        novel = [w for w in content_words(sentence) if w not in asked and w not in GENERIC]
         if len(novel) >= MIN_NOVEL_WORDS:
             segments.append(sentence)
     return segments

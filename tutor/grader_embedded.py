@@ -11,6 +11,7 @@ from tutor.alignment import AnswerFeatures, PointMatch, align, answer_segments
 from tutor.calibration import Calibration, load_calibration
 from tutor.embedding import Embedder
 from tutor.feedback import build_grade, point_result
+from tutor.injection import INJECTION_WARNING, strip_injections
 from tutor.retrieval import HybridRetriever
 from tutor.rubric import Rubric, resolve_rubric
 from tutor.text import clean_input, tokenize
@@ -66,6 +67,9 @@ class EmbeddedGrader:
             raise InputError("The question is empty: pass --question TEXT")
         warnings: list[str] = []
         answer = clean_input(answer)
+        answer, injected = strip_injections(answer)
+        if injected:
+            warnings.append(INJECTION_WARNING.format(n=injected))
         if len(answer) > self.max_answer_chars:
             warnings.append(f"answer truncated from {len(answer)} to {self.max_answer_chars} "
                             "characters before grading")

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+from nltk.stem.porter import PorterStemmer
+
+_PORTER = PorterStemmer()
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z0-9])")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -47,18 +52,15 @@ def tokenize(text: str) -> list[str]:
 
 
 def content_words(text: str) -> list[str]:
-    """Tokens without stop words, lightly stemmed, for lexical evidence."""
-    return [stem(t) for t in tokenize(text) if t not in STOPWORDS and len(t) > 1]
+    """Tokens without stop words (hyphenated words split), lightly stemmed, for lexical evidence."""
+    words = (w for t in tokenize(text) for w in t.split("-"))
+    return [stem(w) for w in words if w not in STOPWORDS and len(w) > 1]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A tiny suffix stripper: enough to match plural and verb forms."""
-    for suffix in ("ational", "ization", "ations", "ation", "ings", "ing", "ies", "ied", "es", "ed",
-                   "s", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            base = word[: -len(suffix)]
-            return base + "y" if suffix in ("ies", "ied") else base
-    return word
+    """Porter stem (NLTK's implementation needs no downloaded data), cached."""
+    return _PORTER.stem(word)
 
 
 def split_sentences(text: str) -> list[str]:

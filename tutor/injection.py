@@ -1,0 +1,45 @@
+"""Spotting text addressed to the grader inside a candidate's answer.
+
+Instructions to the grader, forged role messages, closing delimiters and verdict JSON are not
+content: they are removed before grading (so they earn nothing) and reported as a warning.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SCORE_WORDS = r"(?:score|scored|grade|graded|grading|rubric|verdict|marks?|points?|rating|evaluation)"
+_PATTERNS = [
+    re.compile(r"\b(?:ignore|disregard|forget|override)\b.{0,60}\b(?:instructions?|rubric|rules|"
+               r"prompt|above|previous|grader|policy)\b", re.I),
+    re.compile(rf"\b{_SCORE_WORDS}\b.{{0,40}}(?:\b[0-5](?:\.\d)?\s*(?:/|out of)\s*5\b|=\s*[0-5]\b|"
+               r"\b(?:full|maximum|max|perfect|excellent|top)\b)", re.I),
+    re.compile(r"\b(?:give|award|assign|record|mark)\b.{0,40}\b(?:[0-5](?:\.\d)?\s*/\s*5|full marks|"
+               r"score|points|excellent)\b", re.I),
+    re.compile(r"(?:^|\s)(?:system|assistant|user|grader|examiner|admin(?:istrator)?)\s*:", re.I),
+    re.compile(r"<\|?/?\s*(?:im_start|im_end|system|assistant|user|answer|candidate_answer|"
+               r"reference|rubric|inst|sys)[^>]*\|?>", re.I),
+    re.compile(r"\[/?INST\]|<<\s*/?SYS\s*>>|###\s*(?:system|assistant|instruction)", re.I),
+    re.compile(r"\{[^{}]*[\"']\s*(?:score|verdict|grade)\s*[\"']\s*:[^{}]*\}", re.I),
+]
+_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def strip_injections(answer: str) -> tuple[str, int]:
+    """The answer without grader-directed pieces, and how many pieces were removed."""
+    kept: list[str] = []
+    removed = 0
+    for piece in _SPLIT.split(answer):
+        if not piece.strip():
+            continue
+        if any(p.search(piece) for p in _PATTERNS):
+            removed += 1
+            continue
+        kept.append(piece.strip())
+    cleaned = " ".join(kept)
+    cleaned = re.sub(r"`{3,}|\"{3,}|-{5,}\s*END\s*-{5,}", " ", cleaned, flags=re.I)
+    return " ".join(cleaned.split()), removed
+
+
+INJECTION_WARNING = ("{n} part(s) of the answer addressed the grader (instructions, role tags or "
+                     "a verdict) and were ignored")
