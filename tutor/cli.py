@@ -58,6 +58,14 @@ def progress_bar(label: str) -> Callable[[int, int], None]:
     return update
 
 
+def read_stdin_text(limit: int = 5 * 2**20) -> str:
+    """Standard input as text; invalid UTF-8 bytes become U+FFFD instead of crashing."""
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise TutorError(f"Input over {limit // 2**20} MiB: shorten the answer")
+    return data.decode("utf-8", errors="replace")
+
+
 class TutorGroup(click.Group):
     """Turns library errors into one line on stderr and a non-zero exit."""
 
@@ -169,7 +177,7 @@ def grade(ctx: click.Context, question: str | None, answer: str | None, referenc
                 print_json(out)
         return
     if answer == "-":
-        answer = sys.stdin.read()
+        answer = read_stdin_text()
     if not question or answer is None:
         raise TutorError("Give --question and --answer (or --batch FILE.jsonl)")
     result = grader_for(settings, progress=progress_bar("first-time index")).grade(

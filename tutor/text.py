@@ -32,7 +32,8 @@ def normalise_ws(text: str) -> str:
 
 
 def clean_input(text: str) -> str:
-    """Normalise user text: unicode NFC, no control characters, trimmed."""
+    """Normalise user text: valid unicode (NFC), no control characters, trimmed."""
+    text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates from bad bytes
     text = unicodedata.normalize("NFC", text)
     return _CONTROL.sub(" ", text).strip()
 
