@@ -54,3 +54,15 @@ def test_invalid_setting_is_one_line(tmp_path: Path):
     result = run(["search", "x"], {"TUTOR_TOP_K": "999", "TUTOR_DATA_DIR": str(tmp_path)})
     assert result.exit_code == 1
     assert "Invalid setting" in result.stderr or "Invalid setting" in result.output
+
+
+def test_cards_and_grade_by_card(indexed_settings):
+    env = {"TUTOR_DATA_DIR": str(indexed_settings.data_dir)}
+    listed = json.loads(run(["cards", "--json"], env).stdout)
+    assert len(listed) == 49 and {"card_id", "section", "topic", "kind"} <= set(listed[0])
+    graded = run(["grade", "--card", "what-is-a-vector-database", "-a",
+                  "It stores embeddings and finds similar vectors.", "--json"], env)
+    assert graded.exit_code == 0, graded.output
+    assert json.loads(graded.stdout)["card_id"] == "what-is-a-vector-database"
+    unknown = run(["grade", "--card", "nope", "-a", "x"], env)
+    assert unknown.exit_code == 1 and "Unknown card id" in unknown.stderr

@@ -153,12 +153,13 @@ def search(ctx: click.Context, query: str | None, k: int, batch: Path | None, as
 @click.option("--question", "-q", help="The interview question.")
 @click.option("--answer", "-a", help="The answer to grade ('-' reads it from stdin).")
 @click.option("--reference", "-r", help="A reference answer to grade against (optional).")
+@click.option("--card", "card_id", help="Grade against this guide card (see `tutor cards`).")
 @click.option("--batch", type=click.Path(path_type=Path),
               help="JSONL of {id?, question, answer, reference?} lines; one grade per line out.")
 @json_option
 @click.pass_context
 def grade(ctx: click.Context, question: str | None, answer: str | None, reference: str | None,
-          batch: Path | None, as_json: bool) -> None:
+          card_id: str | None, batch: Path | None, as_json: bool) -> None:
     """Grade an answer 0-5 against the guide, with cited evidence."""
     from tutor.formatting import format_grade
     from tutor.runtime import grader_for
@@ -178,10 +179,11 @@ def grade(ctx: click.Context, question: str | None, answer: str | None, referenc
         return
     if answer == "-":
         answer = read_stdin_text()
-    if not question or answer is None:
-        raise TutorError("Give --question and --answer (or --batch FILE.jsonl)")
-    result = grader_for(settings, progress=progress_bar("first-time index")).grade(
-        question, answer, reference)
+    if not (question or card_id) or answer is None:
+        raise TutorError("Give --question (or --card) and --answer, or --batch FILE.jsonl")
+    grader = grader_for(settings, progress=progress_bar("first-time index"))
+    # with --card the rubric (and the question shown in the grade) comes from the card
+    result = grader.grade(question or str(card_id), answer, reference, card_id=card_id)
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:
