@@ -81,3 +81,24 @@ def test_resume_continues_where_it_stopped(store, kb, embedded_grader):
 def test_resume_without_session_is_a_clear_error(store, kb, embedded_grader):
     with pytest.raises(InputError, match="tutor interview"):
         InterviewSession.resume(store, kb, embedded_grader)
+
+
+@pytest.mark.llm
+def test_interview_turn_through_the_local_llm_server(llm_server, store, kb, embedded_grader,
+                                                     tmp_path):
+    """The LLM path end to end: the tiny model's verdicts (or a visible fallback) are stored."""
+    from tutor.grader_llm import LLMGrader
+    from tutor.llm import OpenAIChatModel
+    from tutor.settings import Settings
+
+    settings = Settings(data_dir=tmp_path, llm_base_url=llm_server.base_url,
+                        llm_model=llm_server.model, llm_timeout=120, llm_max_tokens=700)
+    grader = LLMGrader(OpenAIChatModel(settings), embedded_grader)
+    session = InterviewSession.start(store, kb, grader, InterviewConfig(
+        questions=1, topics=["RAG"], seed=4))
+    outcome = session.answer("It stores embeddings and searches them by similarity.")
+    stored = store.turns(session.id)[0]
+    assert stored.grade.grader == outcome.grade.grader
+    assert outcome.grade.grader.startswith("llm:") or any(
+        "graded offline" in w for w in outcome.grade.warnings)
+    assert 0 <= stored.score <= 5
