@@ -10,7 +10,7 @@ TARGET_CHARS = 700
 
 def chunk_card(card: Card, target: int = TARGET_CHARS) -> tuple[list[Chunk], Card]:
     """Split a card into chunks and return them with the card's key points located in them."""
-    pieces = _pack(_blocks(card.body), target)
+    pieces = pack_blocks(_blocks(card.body), target)
     chunks = [
         Chunk(
             id=f"{card.id}#{i}",
@@ -49,15 +49,16 @@ def _blocks(body: str) -> list[str]:
     return ["\n".join(b) for b in blocks if b]
 
 
-def _pack(blocks: list[str], target: int) -> list[str]:
+def pack_blocks(blocks: list[str], target: int, joiner: str = "\n") -> list[str]:
+    """Greedily join consecutive blocks into pieces of about `target` characters."""
     pieces: list[str] = []
     current = ""
     for block in _split_long(blocks, target):
-        if current and len(current) + len(block) + 1 > target:
+        if current and len(current) + len(block) + len(joiner) > target:
             pieces.append(current)
             current = block
         else:
-            current = f"{current}\n{block}" if current else block
+            current = f"{current}{joiner}{block}" if current else block
     if current:
         pieces.append(current)
     return pieces

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.cards import build_card
-from ingest.chunking import chunk_card
+from ingest.chunking import chunk_card, pack_blocks
 from ingest.cleaning import CleanReport, clean_lines, dedupe_lines
 from ingest.structure import split_sections
 from tutor.types import Card, Chunk
 
 MIN_SECTIONS = 2
+PLAIN_CARD_CHARS = 1500
 
 
 @dataclass
@@ -56,19 +57,8 @@ def _plain_cards(lines: list[str], source: str, taken: set[str], report: CleanRe
     from tutor.types import KeyPoint
 
     content = [ln for ln in dedupe_lines(lines, report) if not ln.lower().startswith("part")]
-    paragraphs = "\n".join(content).split("\n\n")
-    groups: list[str] = []
-    current = ""
-    for para in (p.strip() for p in paragraphs):
-        if not para:
-            continue
-        if current and len(current) + len(para) > 1500:
-            groups.append(current)
-            current = para
-        else:
-            current = f"{current}\n\n{para}" if current else para
-    if current:
-        groups.append(current)
+    paragraphs = [p.strip() for p in "\n".join(content).split("\n\n") if p.strip()]
+    groups = pack_blocks(paragraphs, PLAIN_CARD_CHARS, joiner="\n\n")
     stem = Path(source).stem
     cards = []
     for n, body in enumerate(groups, 1):
