@@ -58,6 +58,7 @@ class ChromaVectors:
             raise VectorStoreError(
                 f"Vector collection {name} is missing: run `tutor ingest --rebuild`"
             ) from None
+        self._count: int | None = None  # a published collection never changes
 
     @classmethod
     def create(cls, client: Any, name: str, ids: list[str], vectors: np.ndarray,
@@ -77,7 +78,9 @@ class ChromaVectors:
         return cls(client, name)
 
     def count(self) -> int:
-        return int(self._collection.count())
+        if self._count is None:
+            self._count = int(self._collection.count())
+        return self._count
 
     def vectors_for(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors by chunk id (used to skip re-embedding unchanged chunks)."""
