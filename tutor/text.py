@@ -5,10 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-
-from nltk.stem.porter import PorterStemmer
-
-_PORTER = PorterStemmer()
+from typing import Any
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z0-9])")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -61,7 +58,14 @@ def content_words(text: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Porter stem (NLTK's implementation needs no downloaded data), cached."""
-    return _PORTER.stem(word)
+    return _porter().stem(word)
+
+
+@lru_cache(maxsize=1)
+def _porter() -> Any:
+    from nltk.stem.porter import PorterStemmer  # imported on first use: it is slow to import
+
+    return PorterStemmer()
 
 
 def split_sentences(text: str) -> list[str]:

@@ -1,0 +1,142 @@
+"""How well the graders agree with human grades.
+
+The bundled answers are what the shipped calibration was fitted on, so their figures come from
+grouped cross-validation (`eval.calibrate.cross_validate`: every answer to one question is held
+out together); the in-sample figures are shown next to them only to expose the optimism gap.
+Answers a user supplies (`--grading-data`) are graded as they are: plain predictions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eval.agreement import agreement, breakdown, confusion, pairwise_order
+from eval.calibrate import cross_validate
+from eval.context import EvalContext, limited
+from eval.datasets import GradedAnswer, load_graded
+from tutor.errors import TutorError
+from tutor.feedback import verdict_for
+from tutor.types import Grade
+
+FLOOR_VERDICTS = {"empty", "off-topic", "ungraded"}  # decided before the calibration applies
+MAX_FOLDS = 5
+
+
+def graded_bundle(ctx: EvalContext) -> tuple[list[GradedAnswer], list[Any], list[Grade]]:
+    """The bundled graded answers, their analyses and shipped-calibration grades (cached)."""
+    if "graded" not in ctx.cache:
+        rows = limited(load_graded(), ctx.limit)
+        tick = ctx.progress("grading answers")
+        analyses = []
+        for n, row in enumerate(rows, 1):
+            analyses.append(ctx.grader.analyse(row.question, row.answer, row.reference))
+            tick(n, len(rows))
+        grades = [ctx.grader.grade_analysis(a) for a in analyses]
+        ctx.cache["graded"] = (rows, analyses, grades)
+    return ctx.cache["graded"]
+
+
+def human_level(row: GradedAnswer) -> str:
+    return row.level or verdict_for(row.score)
+
+
+def group_of(row: GradedAnswer) -> str:
+    return row.section or row.question
+
+
+def summarise(ctx: EvalContext, rows: list[GradedAnswer], predicted: list[float],
+              verdicts: list[str]) -> dict[str, Any]:
+    """Agreement, confusion and breakdowns of one set of predictions."""
+    truth = [r.score for r in rows]
+    levels = [human_level(r) for r in rows]
+    return {
+        **agreement(predicted, truth),
+        "pairwise_order": pairwise_order([group_of(r) for r in rows], predicted, truth),
+        "confusion": confusion(levels, verdicts),
+        "by_level": breakdown(levels, predicted, truth),
+        "by_topic": breakdown([ctx.topic_of(r.section) if r.section else "supplied reference"
+                               for r in rows], predicted, truth),
+        "by_question": breakdown([group_of(r) for r in rows], predicted, truth),
+    }
+
+
+def bundled_cv(ctx: EvalContext) -> dict[str, Any]:
+    """Cross-validated agreement on the bundled answers, with in-sample figures alongside."""
+    rows, analyses, grades = graded_bundle(ctx)
+    in_sample = [g.score for g in grades]
+    folds = min(MAX_FOLDS, len({group_of(r) for r in rows}))
+    if folds >= 2:
+        predicted = [float(round(p, 1)) for p in cross_validate(ctx.grader, analyses, rows,
+                                                                folds).predictions]
+    else:  # a slice with one question cannot hold anything out
+        predicted = in_sample
+    verdicts = [g.verdict if g.verdict in FLOOR_VERDICTS else verdict_for(p)
+                for g, p in zip(grades, predicted, strict=True)]
+    return {
+        "answers": len(rows),
+        "folds": folds if folds >= 2 else 0,
+        "cv": summarise(ctx, rows, predicted, verdicts),
+        "in_sample": agreement(in_sample, [r.score for r in rows]),
+        "samples": [{"id": r.id, "level": human_level(r), "human": r.score, "predicted": p,
+                     "shipped": g.score, "verdict": v,
+                     "topic": ctx.topic_of(r.section) if r.section else "supplied reference"}
+                    for r, p, g, v in zip(rows, predicted, grades, verdicts, strict=True)],
+    }
+
+
+def plain_predictions(ctx: EvalContext, rows: list[GradedAnswer], grader: Any,
+                      label: str) -> dict[str, Any]:
+    """Grade rows as they are; a row the grader rejects is counted, not fatal."""
+    kept, grades, errors = [], [], []
+    tick = ctx.progress(label)
+    for n, row in enumerate(rows, 1):
+        try:
+            grades.append(grader.grade(row.question, row.answer, row.reference))
+            kept.append(row)
+        except TutorError as exc:
+            errors.append({"id": row.id, "error": str(exc)})
+        tick(n, len(rows))
+    result = summarise(ctx, kept, [g.score for g in grades], [g.verdict for g in grades])
+    fallbacks = sum(any("graded offline" in w for w in g.warnings) for g in grades)
+    return {"answers": len(rows), "graded": len(kept), "errors": errors,
+            "fallbacks": fallbacks, **result,
+            "samples": [{"id": r.id, "level": human_level(r), "human": r.score,
+                         "predicted": g.score, "verdict": g.verdict, "grader": g.grader}
+                        for r, g in zip(kept, grades, strict=True)]}
+
+
+def load_user_data(paths: list[Path]) -> dict[str, list[GradedAnswer]]:
+    """Users' graded answers by file name, read up front so a bad file fails before any work.
+
+    Raises:
+        InputError: a file is missing or a row lacks question, answer or score.
+    """
+    return {path.name: load_graded([path]) for path in paths}
+
+
+def run_grading(ctx: EvalContext, extra: dict[str, list[GradedAnswer]] | None = None
+                ) -> dict[str, Any]:
+    """Bundled answers (cross-validated), user files, gaming attacks, and the LLM grader."""
+    from eval.gaming_eval import run_gaming
+
+    out: dict[str, Any] = {"bundled": bundled_cv(ctx), "user_data": {}}
+    for name, rows in (extra or {}).items():
+        out["user_data"][name] = plain_predictions(ctx, limited(rows, ctx.limit), ctx.grader,
+                                                   name)
+    if ctx.use_llm:
+        rows = graded_bundle(ctx)[0]
+        out["llm"] = plain_predictions(ctx, rows, ctx.llm_grader, "LLM grading")
+        out["llm"]["grader"] = ctx.llm_grader.name
+    out["gaming"] = run_gaming(ctx)
+    return out
+
+
+def mean_abs_error(samples: list[dict[str, Any]], key: str) -> dict[str, float]:
+    """Mean |predicted - human| per value of `key`, labelled with the group size (for plots)."""
+    groups: dict[str, list[float]] = {}
+    for s in samples:
+        groups.setdefault(s[key], []).append(abs(s["predicted"] - s["human"]))
+    return {f"{k} (n={len(v)})": float(np.mean(v)) for k, v in sorted(groups.items())}

@@ -1,0 +1,192 @@
+"""The evaluation report as Markdown: one section per suite, tables first, details after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def retrieval_md(r: dict[str, Any]) -> list[str]:
+    keys = ["hit@1", "hit@3", "hit@5", "mrr", "ndcg@5"]
+    out = ["## Retrieval", "",
+           f"{r['queries']} golden queries, section level (chunks deduplicated by section, "
+           f"top {r['depth']} chunks per method).", ""]
+    out += table(["method", *keys], [[m, *(s.get(k) for k in keys)]
+                                     for m, s in r["methods"].items()])
+    out += ["hit@5 by query kind:", ""]
+    out += table(["kind", "queries", "dense", "bm25", "hybrid"],
+                 [[k, v["queries"], *(v[m].get("hit@5") for m in ("dense", "bm25", "hybrid"))]
+                  for k, v in r["by_kind"].items()])
+    if r["hybrid_misses"]:
+        out += [f"Hybrid misses at 5: {len(r['hybrid_misses'])} (first: "
+                f"\"{r['hybrid_misses'][0]['query']}\")", ""]
+    return out
+
+
+def agreement_rows(label: str, a: dict[str, Any]) -> list[Any]:
+    return [label, a.get("n"), a.get("pearson"), a.get("spearman"), a.get("rmse"),
+            a.get("within1"), a.get("pairwise_order")]
+
+
+def grading_md(g: dict[str, Any]) -> list[str]:
+    b = g["bundled"]
+    out = ["## Grading", "",
+           f"Bundled answers: {b['answers']}, grouped {b['folds']}-fold cross-validation by "
+           "question (the shipped calibration was fitted on them; in-sample shown for contrast).",
+           ""]
+    rows = [agreement_rows("embedded, cross-validated", b["cv"]),
+            agreement_rows("embedded, in-sample", b["in_sample"])]
+    rows += [agreement_rows(f"{name} (plain)", d) for name, d in g["user_data"].items()]
+    if "llm" in g:
+        rows.append(agreement_rows(f"{g['llm']['grader']} (plain)", g["llm"]))
+    out += table(["predictions", "n", "pearson", "spearman", "rmse", "within-1", "pair order"],
+                 rows)
+    out += ["Cross-validated error by human level:", ""]
+    out += table(["level", "n", "human", "predicted", "MAE"],
+                 [[x["group"], x["n"], x["human_mean"], x["predicted_mean"], x["mae"]]
+                  for x in b["cv"]["by_level"]])
+    verdicts = sorted({v for row in b["cv"]["confusion"].values() for v in row})
+    out += ["Human level (rows) by grader verdict (columns), cross-validated:", ""]
+    out += table(["level", *verdicts], [[lvl, *(row.get(v, 0) for v in verdicts)]
+                                        for lvl, row in b["cv"]["confusion"].items()])
+    worst = b["cv"]["by_question"][:5]
+    out += ["Questions with the largest error:", ""]
+    out += table(["question", "n", "human", "predicted", "MAE", "spearman"],
+                 [[x["group"], x["n"], x["human_mean"], x["predicted_mean"], x["mae"],
+                   x["spearman"]] for x in worst])
+    return out + gaming_md(g["gaming"])
+
+
+def gaming_md(gaming: dict[str, Any]) -> list[str]:
+    out = ["### Gaming and injection", ""]
+    for grader, block in gaming.items():
+        out += [f"{grader}: {block['graded']} answers, max score {fmt(block['max'])}, "
+                f"{block['exceeded']} above fair + {block['tolerance']}"
+                + (f", {block['fallbacks']} fell back offline" if block["fallbacks"] else ""),
+                ""]
+        out += table(["attack", "n", "max", "mean", "exceeded"],
+                     [[a, v["n"], v["max"], v["mean"], v["exceeded"]]
+                      for a, v in block["attacks"].items()])
+        if block["exceeding"]:
+            out += ["Above fair: " + ", ".join(
+                f"{e['id']} ({e['attack']}: {fmt(e['score'])} > {e['max_fair_score']})"
+                for e in block["exceeding"]), ""]
+    return out
+
+
+def ragas_md(r: dict[str, Any]) -> list[str]:
+    out = ["## RAGAS and groundedness", ""]
+    fg = r["feedback_groundedness"]
+    out += [f"Grade feedback citations verbatim: {fg['verified']}/{fg['citations']} "
+            f"({fmt(fg['share'])}).", ""]
+    if "skipped" in r:
+        return out + [f"Answer evaluation skipped: {r['skipped']}", ""]
+    g, oog = r["groundedness"], r["out_of_guide"]
+    out += [f"Answers: {r['answers']['answered']}/{r['answers']['questions']} in-guide questions "
+            f"(by {r['answers']['answered_by']}), {r['answers']['false_refusals']} refused.",
+            f"Answer citations verbatim: {g['verified']}/{g['citations']} ({fmt(g['share'])}).",
+            f"Out-of-guide refusal rate: {fmt(oog['refusal_rate'])} "
+            f"({oog['refused']}/{oog['questions']}).", ""]
+    for suite in ("offline", "llm"):
+        if suite in r:
+            block = r[suite]
+            title = ("Offline metrics" if suite == "offline"
+                     else f"LLM metrics ({block.get('model') or 'configured endpoint'})")
+            if block.get("error"):
+                out += [f"{title}: not run ({block['error']})", ""]
+                continue
+            out += [f"{title}, {block['samples']} samples:", ""]
+            out += table(["metric", "mean", "scored", "failed"],
+                         [[k, v["mean"], v["scored"], v["failed"]]
+                          for k, v in block["metrics"].items()])
+            for f in block["failures"][:10]:
+                out.append(f"- failed: {f['id']} {f['metric']}: {f['error'][:160]}")
+            out += [""] if block["failures"] else []
+    return out
+
+
+def comparison_md(c: dict[str, Any] | None) -> list[str]:
+    if not c:
+        return ["## Compared with the previous report", "", "No previous report.", ""]
+    out = ["## Compared with the previous report", "",
+           f"Previous: {c['previous']} ({c.get('previous_created')}); "
+           f"{c.get('better', 0)} better, {c.get('worse', 0)} worse"
+           + ("" if c.get("comparable", True) else " (different --limit or --llm: "
+              "not like for like)") + ".", ""]
+    changed = [m for m in c["metrics"] if m["change"] != "same"]
+    if changed:
+        out += table(["metric", "previous", "current", "delta", "change"],
+                     [[m["metric"], m["previous"], m["current"], m["delta"], m["change"]]
+                      for m in changed])
+    return out
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    meta = report["meta"]
+    out = ["# tutor evaluation report", "",
+           f"Created {meta['created']} in {meta['seconds']:.1f}s; suites: "
+           f"{', '.join(meta['suites'])}; LLM: {meta['llm'] or 'off'}; "
+           f"limit: {meta['limit'] or 'none'}.", ""]
+    if "retrieval" in report:
+        out += retrieval_md(report["retrieval"])
+    if "grading" in report:
+        out += grading_md(report["grading"])
+    if "ragas" in report:
+        out += ragas_md(report["ragas"])
+    out += comparison_md(report.get("comparison"))
+    if report.get("plots"):
+        out += ["## Plots", ""] + [f"![{p}]({p})" for p in report["plots"]] + [""]
+    for note in report.get("notes", []):
+        out.append(f"> {note}")
+    return "\n".join(out) + "\n"
+
+
+def render_summary(report: dict[str, Any]) -> str:
+    """A few lines for the terminal: the headline numbers and where the report is."""
+    h = report["headline"]
+    lines = []
+    if "retrieval" in report:
+        lines += [f"retrieval {m:6s} " + "  ".join(f"{k}={fmt(h.get(f'retrieval.{m}.{k}'))}"
+                                                  for k in ("hit@1", "hit@5", "mrr", "ndcg@5"))
+                  for m in report["retrieval"]["methods"]]
+    if "grading" in report:
+        lines.append("grading (CV)     " + "  ".join(
+            f"{k}={fmt(h.get(f'grading.cv.{k}'))}"
+            for k in ("pearson", "spearman", "rmse", "within1")))
+        for grader, block in report["grading"]["gaming"].items():
+            lines.append(f"gaming {grader:9s} max={fmt(block['max'])}  "
+                         f"exceeded={block['exceeded']}/{block['graded']}")
+    if "ragas" in report:
+        r = report["ragas"]
+        lines.append(f"feedback citations verbatim {fmt(r['feedback_groundedness']['share'])}")
+        if "skipped" in r:
+            lines.append(f"answers skipped: {r['skipped']}")
+        else:
+            lines.append(f"answer citations verbatim {fmt(r['groundedness']['share'])}  "
+                         f"out-of-guide refusal {fmt(r['out_of_guide']['refusal_rate'])}")
+            if (r.get("llm") or {}).get("error"):
+                lines.append(f"ragas LLM metrics not run: {r['llm']['error']}")
+            for suite in ("offline", "llm"):
+                for name, m in (r.get(suite) or {}).get("metrics", {}).items():
+                    lines.append(f"ragas {name:22s} {fmt(m['mean'])}"
+                                 + (f"  ({m['failed']} failed)" if m["failed"] else ""))
+    c = report.get("comparison")
+    if c and c.get("metrics") is not None and "error" not in c:
+        lines.append(f"vs previous: {c['better']} better, {c['worse']} worse"
+                     + ("" if c["comparable"] else " (not like for like)"))
+    lines += report.get("notes", [])
+    lines.append(f"report: {report['files']['markdown']}")
+    return "\n".join(lines)

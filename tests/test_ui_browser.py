@@ -1,0 +1,93 @@
+"""End to end in real headless Chromium: `tutor ui`, start an interview, answer, see the grade."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import free_port, wait_http
+
+CHROMIUM = Path("/usr/bin/chromium")
+DOCS_SHOT = Path(__file__).resolve().parent.parent / "docs" / "interview.png"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+FALLBACK_ANSWER = ("It learns patterns from its training data and uses them to produce new "
+                   "content that resembles that data.")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(),
+                       reason="needs Debian chromium at /usr/bin/chromium: "
+                              "run scripts/install_browser.sh"),
+]
+
+
+@pytest.fixture
+def ui_server(indexed_settings, tmp_path):
+    """`tutor ui` on a free local port over the session's index; always stopped afterwards."""
+    port = free_port()
+    env = {**os.environ, "TUTOR_DATA_DIR": str(indexed_settings.data_dir),
+           "TUTOR_DB_PATH": str(tmp_path / "tutor.db"), "HF_HUB_OFFLINE": "1"}
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "tutor.cli", "ui", "--port", str(port)],
+                              env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        if not wait_http(f"http://127.0.0.1:{port}/_stcore/health", timeout=90):
+            pytest.fail(f"tutor ui did not come up:\n{(tmp_path / 'server.log').read_text()}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # its own group: nothing it started survives
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def partial_answer(kb, question: str) -> str:
+    """A third of the guide's key points in its own words: a realistic, partial answer."""
+    card = next((c for c in kb.cards if " ".join(c.question.split()) == question), None)
+    points = card.key_points[: max(1, len(card.key_points) // 3)] if card else []
+    return " ".join(" ".join(p.text.split()) for p in points) or FALLBACK_ANSWER
+
+
+def test_interview_in_a_real_browser(ui_server, kb, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            page.goto(ui_server)
+            sidebar = page.get_by_test_id("stSidebar")
+            sidebar.get_by_role("button", name="Start interview").click(timeout=120_000)
+            page.get_by_text("Question 1/5").wait_for(timeout=60_000)
+            asked = page.get_by_test_id("stChatMessage").first.get_by_test_id("stMarkdown")
+            answer = partial_answer(kb, " ".join(asked.nth(1).inner_text().split()))
+
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill(answer)
+            box.press("Enter")
+            card = page.get_by_test_id("stProgress")
+            card.wait_for(timeout=60_000)
+            page.get_by_text("To work on").or_(page.get_by_text("Covered")).first.wait_for()
+            assert page.get_by_text(answer[:40]).count() >= 1
+            assert page.get_by_text("Traceback").count() == 0
+
+            # open the first missed point: its verbatim guide passage goes in the screenshot
+            page.get_by_test_id("stExpander").first.locator("summary").click()
+            page.wait_for_timeout(500)
+            shot = tmp_path / "interview.png"
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    DOCS_SHOT.parent.mkdir(exist_ok=True)
+    shutil.copyfile(shot, DOCS_SHOT)
+    assert shot.stat().st_size > 10_000

@@ -1,0 +1,1 @@
+"""The Streamlit app: renders and routes; every decision is made by the `tutor` library."""
