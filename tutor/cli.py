@@ -67,7 +67,25 @@ def read_stdin_text(limit: int = 5 * 2**20) -> str:
 
 
 class TutorGroup(click.Group):
-    """Turns library errors into one line on stderr and a non-zero exit."""
+    """Turns library errors into one line on stderr and a non-zero exit.
+
+    Commands in tutor/cli_*.py modules are added on first lookup, not at import time.
+    """
+
+    _loaded = False
+
+    def _load_plugins(self) -> None:
+        if not TutorGroup._loaded:
+            TutorGroup._loaded = True
+            register_commands(self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load_plugins()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugins()
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -190,8 +208,8 @@ def grade(ctx: click.Context, question: str | None, answer: str | None, referenc
         click.echo(format_grade(result))
 
 
-def register_commands() -> None:
-    """Commands that live in their own modules (tutor/cli_*.py)."""
+def register_commands(group: click.Group) -> None:
+    """Add the commands that live in their own modules (tutor/cli_*.py)."""
     import importlib
     import pkgutil
 
@@ -201,10 +219,7 @@ def register_commands() -> None:
         if info.name.startswith("cli_"):
             module = importlib.import_module(f"tutor.{info.name}")
             for command in getattr(module, "COMMANDS", []):
-                cli.add_command(command)
-
-
-register_commands()
+                group.add_command(command)
 
 
 def main() -> None:
