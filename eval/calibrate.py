@@ -64,7 +64,7 @@ def fit_all(analyses: list[Analysis], rows: list[GradedAnswer]) -> Calibration:
 def main() -> None:
     from scipy.stats import pearsonr, spearmanr
 
-    from tutor.embedding import load_embedder
+    from tutor.embedding import embedder_for
     from tutor.runtime import retriever_for
     from tutor.settings import Settings
 
@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     settings = Settings()
-    grader = EmbeddedGrader(retriever_for(settings), load_embedder(settings.torch_threads))
+    grader = EmbeddedGrader(retriever_for(settings), embedder_for(settings))
     rows = load_graded()
     analyses = analyse_all(grader, rows)
     cv = cross_validate(grader, analyses, rows)

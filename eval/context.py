@@ -65,9 +65,9 @@ class EvalContext:
 
     @cached_property
     def embedder(self) -> Embedder:
-        from tutor.embedding import load_embedder
+        from tutor.embedding import embedder_for
 
-        return load_embedder(self.settings.torch_threads, self.settings.query_cache_size)
+        return embedder_for(self.settings)
 
     @cached_property
     def grader(self) -> EmbeddedGrader:

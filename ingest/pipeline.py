@@ -15,7 +15,7 @@ import numpy as np
 
 from ingest.parse import parse_guide
 from ingest.readers import read_guide
-from tutor.embedding import load_embedder
+from tutor.embedding import embedder_for
 from tutor.knowledge import KnowledgeBase
 from tutor.settings import Settings
 from tutor.types import Card, Chunk
@@ -132,7 +132,7 @@ def _reusable_vectors(client: object, old: KnowledgeBase | None,
 def _embed(chunks: list[Chunk], reuse: dict[str, np.ndarray], settings: Settings,
            progress: Progress | None) -> np.ndarray:
     todo = [i for i, c in enumerate(chunks) if c.id not in reuse]
-    embedder = load_embedder(settings.torch_threads, settings.query_cache_size)
+    embedder = embedder_for(settings)
     out = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
     for i, c in enumerate(chunks):
         if c.id in reuse:

@@ -18,8 +18,14 @@ pytest_plugins = ["tests.conftest_llm"]
 _ENV_PREFIXES = ("TUTOR_", "OPENAI_")
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of the exported embedding model for the whole test session."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> Path:
     """Point the data directory at tmp_path and drop any user configuration."""
     for key in list(os.environ):
         if key.startswith(_ENV_PREFIXES):
@@ -27,16 +33,17 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data_dir = tmp_path / "data"
     monkeypatch.setenv("TUTOR_DATA_DIR", str(data_dir))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # ragas writes a uuid file there
+    monkeypatch.setenv("TUTOR_CACHE_PATH", str(model_cache))
     return data_dir
 
 
 @pytest.fixture(scope="session")
-def indexed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def indexed_settings(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Settings:
     """Settings whose data directory holds an index of the bundled guide (built once)."""
     from ingest.pipeline import ingest_paths
 
     data_dir = tmp_path_factory.mktemp("indexed")
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, cache_path=model_cache)
     ingest_paths([BUNDLED_GUIDE], settings)
     return settings
 
@@ -56,11 +63,11 @@ def kb(indexed_settings: Settings):
 
 
 @pytest.fixture(scope="session")
-def embedded_grader(retriever):
-    from tutor.embedding import load_embedder
+def embedded_grader(retriever, indexed_settings):
+    from tutor.embedding import embedder_for
     from tutor.grader_embedded import EmbeddedGrader
 
-    return EmbeddedGrader(retriever, load_embedder())
+    return EmbeddedGrader(retriever, embedder_for(indexed_settings))
 
 
 @pytest.fixture(scope="session")

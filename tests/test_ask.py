@@ -39,10 +39,10 @@ OUT_OF_GUIDE = [
 
 @pytest.fixture(scope="module")
 def embedder(indexed_settings):
-    from tutor.embedding import load_embedder
+    from tutor.embedding import embedder_for
 
     # the same arguments as open_retriever, so this is the retriever's own (cached) embedder
-    return load_embedder(indexed_settings.torch_threads, indexed_settings.query_cache_size)
+    return embedder_for(indexed_settings)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def ask(ctx: click.Context, question: str, k: int, as_json: bool) -> None:
     (TUTOR_LLM_BASE_URL), the model's sentences are checked against the passages they cite.
     """
     from tutor.answering import answer_question
-    from tutor.embedding import load_embedder
+    from tutor.embedding import embedder_for
     from tutor.llm import chat_model_for
     from tutor.runtime import retriever_for
 
@@ -54,7 +54,7 @@ def ask(ctx: click.Context, question: str, k: int, as_json: bool) -> None:
         question = read_stdin_text()
     settings = load(ctx)
     retriever = retriever_for(settings, progress_bar("first-time index"))
-    embedder = load_embedder(settings.torch_threads, settings.query_cache_size)
+    embedder = embedder_for(settings)
     result = answer_question(question, retriever, embedder, chat_model_for(settings), k=k)
     if as_json:
         print_json(result.model_dump(mode="json"))

@@ -34,3 +34,7 @@ class MissingExtraError(TutorError):
 
     def __init__(self, package: str, extra: str) -> None:
         super().__init__(f"{package} is not installed: run `pip install -e '.[{extra}]'`")
+
+
+class FastPathUnavailable(TutorError):
+    """The onnx embedding backend cannot be used here (logged; torch is used instead)."""

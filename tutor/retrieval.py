@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from tutor.embedding import Embedder, load_embedder
+from tutor.embedding import Embedder, embedder_for
 from tutor.knowledge import KnowledgeBase
 from tutor.lexical import BM25Index
 from tutor.settings import Settings
@@ -99,5 +99,5 @@ def open_retriever(settings: Settings, kb: KnowledgeBase | None = None) -> Hybri
     """
     kb = kb or KnowledgeBase.load(settings.index_dir)
     vectors = ChromaVectors(connect(settings), kb.collection)
-    embedder = load_embedder(settings.torch_threads, settings.query_cache_size)
+    embedder = embedder_for(settings)
     return HybridRetriever(kb, vectors, embedder, settings.fusion, settings.rrf_k)

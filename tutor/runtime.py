@@ -39,9 +39,8 @@ def retriever_for(settings: Settings, progress: Progress | None = None) -> Hybri
 def grader_for(settings: Settings, retriever: HybridRetriever | None = None,
                progress: Progress | None = None):  # -> Grader
     """The configured grader over the live index."""
-    from tutor.embedding import load_embedder
+    from tutor.embedding import embedder_for
     from tutor.grading import make_grader
 
     retriever = retriever or retriever_for(settings, progress)
-    return make_grader(settings, retriever, load_embedder(settings.torch_threads,
-                                                          settings.query_cache_size))
+    return make_grader(settings, retriever, embedder_for(settings))

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     guide_path: Path = BUNDLED_GUIDE
     db_path: Path | None = None
+    cache_path: Path | None = Field(default=None, description="model caches; default data_dir/cache")
 
     chroma_url: str | None = Field(default=None, description="http://host:port of `chroma run`")
     fusion: Literal["rrf", "weighted"] = "rrf"
@@ -62,6 +63,10 @@ class Settings(BaseSettings):
     @property
     def database(self) -> Path:
         return self.db_path or self.data_dir / "tutor.db"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.cache_path or self.data_dir / "cache"
 
     @property
     def reports_dir(self) -> Path:

@@ -36,9 +36,9 @@ class Resources:
 
     @property
     def embedder(self) -> Any:
-        from tutor.embedding import load_embedder  # cached per process: the retriever's own
+        from tutor.embedding import embedder_for  # cached per process: the retriever's own
 
-        return load_embedder(self.settings.torch_threads, self.settings.query_cache_size)
+        return embedder_for(self.settings)
 
 
 def load_settings() -> Settings:

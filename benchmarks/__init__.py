@@ -1,0 +1,1 @@
+"""Speed and scale benchmarks, printed as ratios against baselines run in the same process."""
