@@ -3,7 +3,7 @@ export HF_HUB_OFFLINE := 1
 export RAGAS_DO_NOT_TRACK := true
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup demo test lint bench eval
+.PHONY: setup demo test lint bench eval ui
 
 setup:  ## install the tutor and everything its tests need (CPU torch first)
 	$(PY) -m pip install -q torch==2.13.0
@@ -24,6 +24,11 @@ lint:
 
 bench:
 	$(PY) benchmarks/retrieval.py
+	$(PY) benchmarks/grading.py --n 200
+	$(PY) benchmarks/load.py
 
 eval:
 	tutor eval --suite all
+
+ui:
+	tutor ui
