@@ -48,3 +48,16 @@ def test_fusion_prefers_agreement():
     lexical = [("b", 5.0), ("c", 4.0), ("a", 0.5)]
     assert rrf(dense, lexical)[0][0] == "b"
     assert weighted(dense, lexical)[0][0] == "b"
+
+
+def test_exact_in_memory_search_agrees_with_chroma(retriever):
+    """The in-memory exact search returns what Chroma's own index returns for the guide."""
+    vectors = retriever._vectors
+    query = retriever._embedder.embed_query("how do diffusion models denoise images")
+    ours = vectors.search(query, 10)
+    raw = vectors._collection.query(query_embeddings=[query.tolist()], n_results=10,
+                                    include=["distances"])
+    chroma = list(zip(raw["ids"][0], [1 - d for d in raw["distances"][0]]))
+    assert [cid for cid, _ in ours[:5]] == [cid for cid, _ in chroma[:5]]
+    for (_, a), (_, b) in zip(ours, chroma):
+        assert abs(a - b) < 1e-3

@@ -12,6 +12,7 @@ from tutor.errors import VectorStoreError
 from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
+EXACT_SEARCH_LIMIT = 20_000  # below this many vectors an exact numpy search beats HNSW
 
 
 def connect(settings: Settings) -> Any:
@@ -59,6 +60,7 @@ class ChromaVectors:
                 f"Vector collection {name} is missing: run `tutor ingest --rebuild`"
             ) from None
         self._count: int | None = None  # a published collection never changes
+        self._matrix: tuple[list[str], np.ndarray] | None = None
 
     @classmethod
     def create(cls, client: Any, name: str, ids: list[str], vectors: np.ndarray,
@@ -82,6 +84,14 @@ class ChromaVectors:
             self._count = int(self._collection.count())
         return self._count
 
+    def _in_memory(self) -> tuple[list[str], np.ndarray]:
+        if self._matrix is None:
+            got = self._collection.get(include=["embeddings"])
+            matrix = np.asarray(got["embeddings"], dtype=np.float32)
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            self._matrix = (list(got["ids"]), matrix / np.maximum(norms, 1e-12))
+        return self._matrix
+
     def vectors_for(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors by chunk id (used to skip re-embedding unchanged chunks)."""
         if not ids:
@@ -90,8 +100,18 @@ class ChromaVectors:
         return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) pairs, best first."""
+        """(chunk id, cosine similarity) pairs, best first.
+
+        Small collections (a guide is a few hundred chunks) are searched exactly in memory from
+        vectors read once out of Chroma; large ones through Chroma's own index.
+        """
         k = max(1, min(k, self.count()))
+        if self.count() <= EXACT_SEARCH_LIMIT:
+            ids, matrix = self._in_memory()
+            sims = matrix @ vector.astype(np.float32)
+            top = np.argpartition(-sims, k - 1)[:k] if k < len(ids) else np.arange(len(ids))
+            top = top[np.argsort(-sims[top])]
+            return [(ids[i], float(sims[i])) for i in top]
         try:
             res = self._collection.query(query_embeddings=[vector.tolist()], n_results=k,
                                          include=["distances"])
