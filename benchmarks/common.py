@@ -54,27 +54,11 @@ def cache_dir(settings: Settings) -> Path:
 
 
 def ingest_guide(settings: Settings) -> float:
-    """Index the bundled guide into `settings.data_dir`; returns seconds.
-
-    Ingestion embeds with the onnx fast path (the pipeline's `load_embedder` call is given the
-    cache directory for the duration, as `benchmarks/retrieval.py` does): the vectors are the
-    same as torch's (cosine 0.999999) and setup takes seconds instead of a minute or more. The
-    pipeline's own function is restored afterwards.
-    """
+    """Index the bundled guide into `settings.data_dir`; returns seconds."""
     from ingest import pipeline
-    from tutor.embedding import load_embedder
 
-    original = pipeline.load_embedder
-
-    def with_cache(threads: int = 1, cache_size: int = 1024, cache_dir_: Path | None = None):
-        return load_embedder(threads, cache_size, cache_dir_ or cache_dir(settings))
-
-    pipeline.load_embedder = with_cache  # type: ignore[assignment]
     started = time.perf_counter()
-    try:
-        pipeline.ingest_paths([settings.guide_path], settings)
-    finally:
-        pipeline.load_embedder = original  # type: ignore[assignment]
+    pipeline.ingest_paths([settings.guide_path], settings)
     return time.perf_counter() - started
 
 

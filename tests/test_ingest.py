@@ -98,8 +98,8 @@ def test_missing_file_and_pdf_without_text(tmp_path: Path):
 
 def test_failed_ingest_keeps_the_old_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A failure after parsing (here: the vector store dies) leaves the live index answering."""
-    from tutor.retrieval import open_retriever
     import ingest.pipeline as pipeline
+    from tutor.retrieval import open_retriever
 
     settings = Settings(data_dir=tmp_path / "d")
     guide = write(tmp_path / "g.md", GUIDE_A)

@@ -9,6 +9,7 @@ from tutor.planning import InterviewConfig, list_topics, plan_questions
 from tutor.report import build_report, format_report
 from tutor.store import Store
 
+
 @pytest.fixture
 def store(tmp_path):
     with Store(tmp_path / "tutor.db") as s:

@@ -25,8 +25,8 @@ from typing import Protocol
 import numpy as np
 
 from tutor.errors import FastPathUnavailable, TutorError
-from tutor.settings import Settings
 from tutor.onnx_export import export_onnx, model_fingerprint, read_model_spec
+from tutor.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from tutor.feedback import build_grade, point_result
 from tutor.injection import INJECTION_WARNING, strip_injections
 from tutor.retrieval import HybridRetriever
 from tutor.rubric import Rubric, resolve_rubric
-from tutor.text import clean_input, tokenize
+from tutor.text import clean_input, split_sentences, tokenize
 from tutor.types import Grade
 
 NON_ANSWER = re.compile(
@@ -23,6 +23,7 @@ NON_ANSWER = re.compile(
 OFF_TOPIC_RELEVANCE = 0.32
 KEYWORD_LIST_PROSE = 0.12
 KEYWORD_LIST_CAP = 1.5
+SEGMENT_CACHE_SIZE = 4096
 
 
 @dataclass
@@ -50,6 +51,7 @@ class EmbeddedGrader:
         self.strictness = strictness
         self.max_answer_chars = max_answer_chars
         self._unit_cache: dict[str, np.ndarray] = {}
+        self._segment_cache: dict[str, np.ndarray] = {}  # filled by `warm` for batches
 
     def grade(self, question: str, answer: str, reference: str | None = None,
               card_id: str | None = None, rubric: Rubric | None = None) -> Grade:
@@ -65,15 +67,7 @@ class EmbeddedGrader:
         question = clean_input(question)
         if not question:
             raise InputError("The question is empty: pass --question TEXT")
-        warnings: list[str] = []
-        answer = clean_input(answer)
-        answer, injected = strip_injections(answer)
-        if injected:
-            warnings.append(INJECTION_WARNING.format(n=injected))
-        if len(answer) > self.max_answer_chars:
-            warnings.append(f"answer truncated from {len(answer)} to {self.max_answer_chars} "
-                            "characters before grading")
-            answer = answer[: self.max_answer_chars]
+        answer, warnings = self.clean_answer(answer)
         if rubric is None:
             rubric = resolve_rubric(question[:2000], self.retriever, self.embedder, reference,
                                     card_id)
@@ -81,6 +75,27 @@ class EmbeddedGrader:
             warnings.append(f"no guide question matched well (confidence {rubric.confidence:.2f}); "
                             "graded against the closest guide passages")
         return rubric, answer, warnings
+
+    def clean_answer(self, answer: str) -> tuple[str, list[str]]:
+        """Normalise the answer, drop grader-directed text, truncate huge ones (with warnings)."""
+        warnings: list[str] = []
+        answer, injected = strip_injections(clean_input(answer))
+        if injected:
+            warnings.append(INJECTION_WARNING.format(n=injected))
+        if len(answer) > self.max_answer_chars:
+            warnings.append(f"answer truncated from {len(answer)} to {self.max_answer_chars} "
+                            "characters before grading")
+            answer = answer[: self.max_answer_chars]
+        return answer, warnings
+
+    def warm(self, answers: list[str]) -> None:
+        """Embed the sentences of many answers in one call (batch grading is then faster)."""
+        sentences = {s for a in answers for s in split_sentences(self.clean_answer(a)[0])}
+        todo = [s for s in sentences if s not in self._segment_cache]
+        for text, vec in zip(todo, self.embedder.embed_batch(todo) if todo else []):
+            self._segment_cache[text] = vec
+        while len(self._segment_cache) > SEGMENT_CACHE_SIZE:
+            self._segment_cache.pop(next(iter(self._segment_cache)))
 
     def analyse(self, question: str, answer: str, reference: str | None = None,
                 card_id: str | None = None, rubric: Rubric | None = None) -> Analysis:
@@ -114,7 +129,9 @@ class EmbeddedGrader:
     def _embed_segments(self, segments: list[str]) -> np.ndarray:
         if not segments:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        return self.embedder.embed_batch(segments)
+        todo = [s for s in segments if s not in self._segment_cache]
+        fresh = dict(zip(todo, self.embedder.embed_batch(todo))) if todo else {}
+        return np.stack([self._segment_cache.get(s, fresh.get(s)) for s in segments])
 
     def _units(self, units: list[str]) -> np.ndarray:
         missing = [u for u in units if u not in self._unit_cache]

@@ -44,9 +44,27 @@ def _require(model: Any) -> Any:
     return model
 
 
+WARM_BATCH = 32
+
+
 def grade_items(grader: Grader, items: Iterable[tuple[int, Any]],
                 progress: Callable[[], None] | None = None) -> Iterator[dict[str, Any]]:
-    """Grade batch lines in order; a bad line yields an error object and the rest go on."""
+    """Grade batch lines in order; a bad line yields an error object and the rest go on.
+
+    Answers are embedded WARM_BATCH at a time ahead of grading, which is faster than one by one.
+    """
+    items = list(items)
+    warm = getattr(getattr(grader, "embedded", grader), "warm", None)
+    for start in range(0, len(items), WARM_BATCH):
+        chunk = items[start:start + WARM_BATCH]
+        if warm is not None:
+            warm([it.get("answer") for _, it in chunk
+                  if isinstance(it, dict) and isinstance(it.get("answer"), str)])
+        yield from _grade_lines(grader, chunk, progress)
+
+
+def _grade_lines(grader: Grader, items: list[tuple[int, Any]],
+                 progress: Callable[[], None] | None) -> Iterator[dict[str, Any]]:
     for line_no, item in items:
         try:
             if isinstance(item, Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from tutor.errors import InputError
@@ -101,6 +101,5 @@ def _shuffled(items: list[str], rng: random.Random) -> list[str]:
 
 
 def now_utc() -> datetime:
-    from datetime import timezone
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from string import Template
 
 
-@lru_cache(maxsize=None)
+@cache
 def template(name: str) -> Template:
     return Template(resources.files("tutor").joinpath(f"prompts/{name}.txt").read_text("utf-8"))
 
