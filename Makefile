@@ -14,6 +14,8 @@ setup:  ## install the tutor and everything its tests need (CPU torch first)
 demo:  ## ingest the bundled guide and show the tutor at work
 	tutor ingest
 	tutor search "how do I fine-tune a big model on one GPU" --k 3
+	tutor grade -q "What is LoRA and QLoRA?" -a "LoRA freezes the base model and trains small low-rank matrices; QLoRA also quantizes the base model to 4-bit."
+	tutor ask "How does RAG keep answers up to date?"
 
 test:
 	$(PY) -m pytest -q
