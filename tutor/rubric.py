@@ -44,11 +44,11 @@ class Rubric:
 
 
 def units_of(text: str, label: str = "") -> list[str]:
-    """The sentences of a key point (plus its label when it carries meaning)."""
-    units = [s for s in split_sentences(text) if len(s) > 12]
-    if label and len(label.split()) >= 2 and label in text and label not in units:
-        units.append(label)  # a title such as "Minibatch Discrimination" (verbatim in the text)
-    return units or [text]
+    """The sentences of a key point that say something (bare titles like "Bias:" only when
+    nothing else states the point: a short title matches any on-topic sentence)."""
+    sentences = [s for s in split_sentences(text) if len(s) > 12]
+    stated = [s for s in sentences if not s.endswith(":") and s.rstrip(":") != label]
+    return stated or sentences or [text]
 
 
 def rubric_from_card(card: Card, kb: KnowledgeBase) -> Rubric:
