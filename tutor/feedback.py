@@ -84,7 +84,7 @@ def _key_terms(sentence: str, question: str, n: int = 3) -> str:
     seen: list[str] = []
     for word in re.findall(r"[A-Za-z][A-Za-z0-9-]+", sentence):
         lowered = word.lower()
-        if lowered in STOPWORDS or stem(lowered) in asked or len(word) < 4:
+        if lowered in STOPWORDS or stem(lowered) in asked or len(word) < 4 or lowered.endswith("ly"):
             continue
         if lowered not in (w.lower() for w in seen):
             seen.append(word)
