@@ -89,14 +89,6 @@ class KnowledgeBase:
                 old.unlink(missing_ok=True)
 
 
-def read_manifest(index_dir: Path) -> dict[str, object] | None:
-    """The live manifest, or None when there is no readable one."""
-    try:
-        return json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def atomic_write(path: Path, text: str) -> None:
     """Write a file so readers see the old or the new content, never a torn one."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")

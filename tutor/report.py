@@ -49,8 +49,8 @@ def build_report(store: Store, kb: KnowledgeBase, session_id: str | None = None)
     sessions = store.list_sessions(limit=1) if session_id is None else []
     record = store.get_session(session_id) if session_id else (sessions[0] if sessions else None)
     if record is None:
-        raise InputError(f"No session {session_id or ''} found: start one with `tutor interview`"
-                         .replace("  ", " "))
+        what = f"session {session_id}" if session_id else "interview session"
+        raise InputError(f"No {what} found: start one with `tutor interview`")
     turns = store.turns(record.id)
     mains = [t for t in turns if t.kind == "main"]
     graded = [t for t in mains if t.grade.grader != "none"]

@@ -35,7 +35,7 @@ class HybridRetriever:
     def dense(self, query: str, k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine) best first; the last queries are remembered (grading asks twice)."""
         cached = self._dense_cache.get(query)
-        if cached is None or len(cached[1]) < k and cached[0] < k:
+        if cached is None or cached[0] < k:
             depth = max(k, self._depth)
             cached = (depth, self._vectors.search(self._embedder.embed_query(query), depth))
             self._dense_cache[query] = cached

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from tutor.errors import IndexMissingError
-from tutor.knowledge import KnowledgeBase, read_manifest
+from tutor.knowledge import MANIFEST, KnowledgeBase
 from tutor.retrieval import HybridRetriever, open_retriever
 from tutor.settings import Settings
 
@@ -22,7 +22,7 @@ def ensure_index(settings: Settings, progress: Progress | None = None) -> Knowle
     try:
         return KnowledgeBase.load(settings.index_dir)
     except IndexMissingError:
-        if read_manifest(settings.index_dir) is not None or (settings.index_dir / "manifest.json").exists():
+        if (settings.index_dir / MANIFEST).exists():  # damaged, not missing: the user decides
             raise
     from ingest.pipeline import ingest_paths  # ingestion is reached only through here
 
