@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from eval.datasets import GradedAnswer, load_graded
-from tutor.calibration import Calibration, fit_calibration
+from tutor.calibration import DEFAULT, FEATURES, Calibration, fit_calibration
+from tutor.alignment import answer_segments
 from tutor.grader_embedded import Analysis, EmbeddedGrader
+from tutor.token_alignment import joined
 
 CALIBRATION_PATH = Path(__file__).resolve().parent.parent / "tutor" / "calibration.json"
 
@@ -61,6 +63,47 @@ def fit_all(analyses: list[Analysis], rows: list[GradedAnswer]) -> Calibration:
     return fit_calibration(X, np.array([r.score for r in rows]))
 
 
+def measure_token_baseline(grader: EmbeddedGrader, pairs: int = 300, seed: int = 0) -> float:
+    """Mean idf-weighted soft recall between random pairs of guide sentences (unrelated text)."""
+    from tutor.text import split_sentences
+    from tutor.token_alignment import content_tokens, soft_recall
+
+    sentences = sorted({s for c in grader.retriever.kb.chunks for s in split_sentences(c.text)
+                        if len(s) > 40})
+    rng = np.random.default_rng(seed)
+    chosen = [rng.choice(len(sentences), 2, replace=False) for _ in range(pairs)]
+    wanted = sorted({int(i) for pair in chosen for i in pair})
+    tokens = dict(zip(wanted, grader.embedder.embed_with_tokens([sentences[i] for i in wanted])[1]))
+    idf = grader.tokens.idf()
+    return float(np.mean([soft_recall(content_tokens(tokens[a]), content_tokens(tokens[b]),
+                                      set(), idf, baseline=0.0) for a, b in chosen]))
+
+
+def other_question_margins(grader: EmbeddedGrader, rows: list[GradedAnswer]) -> dict[str, float]:
+    """Largest margin of another card over the asked one among honest answers (graded set,
+    off-topic and empty left out) and smallest among answers copied from another section."""
+    from eval.gaming_eval import GAMING_FILE
+    from eval.datasets import read_rows
+    from tutor.off_target import OtherQuestionCheck
+
+    check = OtherQuestionCheck(grader.retriever, grader.tokens, margin=-1.0)
+
+    def margin(question: str, answer: str) -> float | None:
+        a = grader.analyse(question, answer)
+        segments = answer_segments(a.answer, a.rubric.question + " " + question)
+        vectors, tokens = grader._embed_segments(segments)
+        found = check.nearest_other(a.rubric, question, vectors,
+                                    joined(tokens, grader.embedder.dimension))
+        return found.margin if found else None
+
+    honest = [margin(r.question, r.answer) for r in rows
+              if not r.reference and r.level not in ("off-topic", "empty")]
+    copied = [margin(g["question"], g["answer"]) for g in read_rows(GAMING_FILE)
+              if g["attack"] == "copied_other"]
+    return {"honest_max": max(m for m in honest if m is not None),
+            "copied_min": min((m for m in copied if m is not None), default=float("nan"))}
+
+
 def main() -> None:
     from scipy.stats import pearsonr, spearmanr
 
@@ -72,7 +115,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     settings = Settings()
-    grader = EmbeddedGrader(retriever_for(settings), embedder_for(settings))
+    grader = EmbeddedGrader(retriever_for(settings), embedder_for(settings), DEFAULT)
     rows = load_graded()
     analyses = analyse_all(grader, rows)
     cv = cross_validate(grader, analyses, rows)
@@ -86,7 +129,11 @@ def main() -> None:
         print(f"  {level:10s} n={mask.sum():3d} predicted={cv.predictions[mask].mean():.2f} "
               f"human={cv.truth[mask].mean():.2f} max={cv.predictions[mask].max():.1f}")
     calibration = fit_all(analyses, rows)
-    print("weights", calibration.weights, "bias", calibration.bias)
+    print("weights", dict(zip(FEATURES, calibration.weights)), "bias", calibration.bias)
+    print(f"token baseline (unrelated guide sentences) {measure_token_baseline(grader):.3f}")
+    margins = other_question_margins(grader, rows)
+    print(f"other-question margin: honest answers max {margins['honest_max']:.3f}, answers "
+          f"copied from another section min {margins['copied_min']:.3f}")
     if args.write:
         calibration.save(CALIBRATION_PATH)
         print(f"wrote {CALIBRATION_PATH}")

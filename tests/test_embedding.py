@@ -65,6 +65,21 @@ def test_fast_path_query_matches_sentence_transformers(cache_dir: Path, referenc
     assert cosines(got, reference).min() >= 0.999
 
 
+def test_fast_path_token_vectors_match_sentence_transformers(fast: Embedder):
+    torch_embedder = Embedder(packaged_model_path(), cache_size=0, cache_dir=None)
+    texts = TEXTS[-4:]  # empty, unicode, short, truncated long text
+    fast_vectors, fast_tokens = fast.embed_with_tokens(texts, batch_size=2)
+    torch_vectors, torch_tokens = torch_embedder.embed_with_tokens(texts)
+    assert cosines(fast_vectors, torch_vectors).min() >= 0.999
+    for got, want in zip(fast_tokens, torch_tokens, strict=True):
+        assert got.pieces == want.pieces and "[CLS]" not in got.pieces
+        assert got.vectors.shape == (len(got.pieces), fast.dimension)
+        if got.pieces:
+            assert cosines(got.vectors, want.vectors).min() >= 0.999
+            assert np.allclose(np.linalg.norm(got.vectors, axis=1), 1.0, atol=1e-5)
+    assert fast.word_pieces("QLoRA adapters") == torch_embedder.word_pieces("QLoRA adapters")
+
+
 def test_export_is_written_once_under_the_cache_dir(cache_dir: Path, fast: Embedder,
                                                     caplog: pytest.LogCaptureFixture):
     files = sorted(p.name for p in cache_dir.iterdir())

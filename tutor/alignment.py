@@ -55,10 +55,12 @@ class AnswerFeatures:
     sentences: int
     holistic: float = 0.0  # whole answer vs whole rubric (centroid cosine)
     aligned: int = 0  # answer sentences that align with some key point
+    token_recall: float = 0.0  # mean soft token recall of the key points (token_alignment)
 
     def vector(self) -> list[float]:
         return [self.coverage, self.top_coverage, self.lexical, self.relevance, self.precision,
-                self.holistic, float(np.log1p(min(self.aligned, 12)) / np.log(13))]
+                self.holistic, float(np.log1p(min(self.aligned, 12)) / np.log(13)),
+                self.token_recall]
 
 
 def answer_segments(answer: str, question: str) -> list[str]:

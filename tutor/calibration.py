@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
+from tutor.errors import TutorError
+
 FEATURES = ["coverage", "top_coverage", "lexical", "relevance", "precision", "holistic",
-            "length"]
+            "length", "token_recall"]
 
 
 @dataclass
@@ -36,7 +38,7 @@ class Calibration:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
 
 
-DEFAULT = Calibration(weights=[1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], bias=0.0,
+DEFAULT = Calibration(weights=[1.0] + [0.0] * (len(FEATURES) - 1), bias=0.0,
                       knots_x=[0.0, 0.8], knots_y=[0.0, 5.0])
 
 
@@ -47,7 +49,12 @@ def load_calibration(path: Path | None = None) -> Calibration:
             resources.files("tutor").joinpath("calibration.json").read_text())
     except (FileNotFoundError, OSError):
         return DEFAULT
-    return Calibration(**json.loads(text))
+    calibration = Calibration(**json.loads(text))
+    if len(calibration.weights) != len(FEATURES):
+        raise TutorError(f"the calibration has {len(calibration.weights)} weights for "
+                         f"{len(FEATURES)} features: refit it with `python -m eval.calibrate "
+                         "--write`")
+    return calibration
 
 
 def fit_calibration(X: np.ndarray, y: np.ndarray) -> Calibration:

@@ -18,9 +18,10 @@ import logging
 import os
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -33,7 +34,23 @@ log = logging.getLogger(__name__)
 TOKEN_BUDGET = 512  # padded tokens per onnx batch: bigger batches spill the CPU caches (measured)
 SANITY_TEXTS = ["What is LoRA and QLoRA?", "retrieval augmented generation"]
 
+SPECIAL_PIECES = frozenset({"[CLS]", "[SEP]", "[PAD]"})
 
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """One text's word pieces and the model's last-layer vector of each (L2-normalised)."""
+
+    pieces: tuple[str, ...]
+    vectors: np.ndarray  # (len(pieces), dimension)
+
+
+def token_vectors(pieces: list[str], vectors: np.ndarray) -> TokenVectors:
+    """Drop the special pieces and normalise the rest."""
+    keep = [i for i, p in enumerate(pieces) if p not in SPECIAL_PIECES]
+    kept = np.asarray(vectors, dtype=np.float32)[keep]
+    norms = np.maximum(np.linalg.norm(kept, axis=1, keepdims=True), 1e-12)
+    return TokenVectors(tuple(pieces[i] for i in keep), kept / norms)
 
 
 def packaged_model_path() -> Path:
@@ -56,6 +73,11 @@ class Backend(Protocol):
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray: ...
 
     def encode_one(self, text: str) -> np.ndarray: ...
+
+    def encode_tokens(self, texts: list[str],
+                      batch_size: int) -> tuple[np.ndarray, list[TokenVectors]]: ...
+
+    def word_pieces(self, text: str) -> list[str]: ...
 
 
 class Embedder:
@@ -86,6 +108,19 @@ class Embedder:
         with self._lock:
             vectors = self._backend.encode(list(texts), batch_size)
         return np.asarray(vectors, dtype=np.float32)
+
+    def embed_with_tokens(self, texts: list[str],
+                          batch_size: int = 32) -> tuple[np.ndarray, list[TokenVectors]]:
+        """Sentence vectors and, from the same model run, each text's token vectors."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        with self._lock:
+            vectors, tokens = self._backend.encode_tokens(list(texts), batch_size)
+        return np.asarray(vectors, dtype=np.float32), tokens
+
+    def word_pieces(self, text: str) -> list[str]:
+        """The model tokenizer's pieces of a text (special pieces dropped)."""
+        return [p for p in self._backend.word_pieces(text) if p not in SPECIAL_PIECES]
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one text, straight through the model (no batching overhead), cached."""
@@ -141,6 +176,22 @@ class TorchBackend:
             convert_to_numpy=True, show_progress_bar=False,
         ))
 
+    def encode_tokens(self, texts: list[str],
+                      batch_size: int) -> tuple[np.ndarray, list[TokenVectors]]:
+        outputs: list[dict[str, Any]] = self._model.encode(  # type: ignore[assignment]
+            texts, batch_size=batch_size, output_value=None, show_progress_bar=False)
+        vectors = np.stack([self._torch.nn.functional.normalize(
+            o["sentence_embedding"], dim=0).numpy() for o in outputs])
+        tokens = []
+        for o in outputs:
+            width = int(o["attention_mask"].sum())
+            pieces = self._model.tokenizer.convert_ids_to_tokens(o["input_ids"][:width].tolist())
+            tokens.append(token_vectors(pieces, o["token_embeddings"][:width].numpy()))
+        return vectors, tokens
+
+    def word_pieces(self, text: str) -> list[str]:
+        return list(self._model.tokenizer.tokenize(text))
+
     def encode_one(self, text: str) -> np.ndarray:
         with self._torch.inference_mode():
             output = self._model.forward(self._preprocess([text]))
@@ -195,6 +246,9 @@ class OnnxBackend:
     def checked(cls, onnx_path: Path, model_path: Path, threads: int) -> OnnxBackend:
         """Load an export and make sure it gives finite unit vectors."""
         backend = cls(onnx_path, model_path, threads)
+        outputs = [o.name for o in backend._session.get_outputs()]
+        if outputs != ["sentence_embedding", "token_embeddings"]:
+            raise FastPathUnavailable(f"{onnx_path.name} has outputs {outputs}")
         vectors = backend.encode(SANITY_TEXTS, 8)
         norms = np.linalg.norm(vectors, axis=1)
         if not np.all(np.isfinite(vectors)) or np.max(np.abs(norms - 1.0)) > 1e-3:
@@ -204,8 +258,22 @@ class OnnxBackend:
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         """Texts sorted by length and batched under a token budget, so padding stays small."""
-        ids = [e.ids for e in self._tokenizer.encode_batch(texts)]
+        return self._encode(texts, batch_size, with_tokens=False)[0]
+
+    def encode_tokens(self, texts: list[str],
+                      batch_size: int) -> tuple[np.ndarray, list[TokenVectors]]:
+        vectors, tokens = self._encode(texts, batch_size, with_tokens=True)
+        return vectors, [t for t in tokens if t is not None]
+
+    def word_pieces(self, text: str) -> list[str]:
+        return list(self._tokenizer.encode(text).tokens)
+
+    def _encode(self, texts: list[str], batch_size: int,
+                with_tokens: bool) -> tuple[np.ndarray, list[TokenVectors | None]]:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = [e.ids for e in encodings]
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        tokens: list[TokenVectors | None] = [None] * len(texts)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         start = 0
         while start < len(order):
@@ -214,14 +282,19 @@ class OnnxBackend:
                    and (end - start + 1) * len(ids[order[end]]) <= TOKEN_BUDGET):
                 end += 1
             batch = order[start:end]
-            out[batch] = self._run([ids[i] for i in batch])
+            vectors, token_out = self._run([ids[i] for i in batch])
+            out[batch] = vectors
+            if with_tokens:
+                for row, i in enumerate(batch):
+                    tokens[i] = token_vectors(encodings[i].tokens, token_out[row, : len(ids[i])])
             start = end
-        return out
+        return out, tokens
 
     def encode_one(self, text: str) -> np.ndarray:
-        return self._run([self._tokenizer.encode(text).ids])[0]
+        return self._run([self._tokenizer.encode(text).ids])[0][0]
 
-    def _run(self, rows: list[list[int]]) -> np.ndarray:
+    def _run(self, rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence vectors and last-layer token vectors of a padded batch."""
         width = max(len(r) for r in rows)
         input_ids = np.zeros((len(rows), width), dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -230,7 +303,8 @@ class OnnxBackend:
             mask[i, : len(row)] = 1
         feeds = {"input_ids": input_ids, "attention_mask": mask,
                  "token_type_ids": np.zeros_like(input_ids)}
-        return self._session.run(None, feeds)[0]
+        sentences, tokens = self._session.run(None, feeds)
+        return sentences, tokens
 
 
 @lru_cache(maxsize=4)

@@ -9,12 +9,14 @@ import numpy as np
 
 from tutor.alignment import AnswerFeatures, PointMatch, align, answer_segments
 from tutor.calibration import Calibration, load_calibration
-from tutor.embedding import Embedder
+from tutor.embedding import Embedder, TokenVectors
 from tutor.feedback import build_grade, point_result
 from tutor.injection import INJECTION_WARNING, strip_injections
+from tutor.off_target import OtherQuestion, OtherQuestionCheck
 from tutor.retrieval import HybridRetriever
 from tutor.rubric import Rubric, resolve_rubric
 from tutor.text import clean_input, split_sentences, tokenize
+from tutor.token_alignment import TokenRecall, content_tokens, joined
 from tutor.types import Grade
 
 NON_ANSWER = re.compile(
@@ -35,6 +37,7 @@ class Analysis:
     matches: list[PointMatch]
     features: AnswerFeatures
     warnings: list[str]
+    other_question: OtherQuestion | None = None  # a guide question the answer fits better
 
 
 class EmbeddedGrader:
@@ -51,7 +54,10 @@ class EmbeddedGrader:
         self.strictness = strictness
         self.max_answer_chars = max_answer_chars
         self._unit_cache: dict[str, np.ndarray] = {}
-        self._segment_cache: dict[str, np.ndarray] = {}  # filled by `warm` for batches
+        # sentence -> (vector, content token vectors); filled by `warm` for batches
+        self._segment_cache: dict[str, tuple[np.ndarray, TokenVectors]] = {}
+        self.tokens = TokenRecall(embedder, lambda: [c.text for c in retriever.kb.chunks])
+        self.other_question = OtherQuestionCheck(retriever, self.tokens)
 
     def grade(self, question: str, answer: str, reference: str | None = None,
               card_id: str | None = None, rubric: Rubric | None = None) -> Grade:
@@ -92,8 +98,7 @@ class EmbeddedGrader:
         """Embed the sentences of many answers in one call (batch grading is then faster)."""
         sentences = {s for a in answers for s in split_sentences(self.clean_answer(a)[0])}
         todo = [s for s in sentences if s not in self._segment_cache]
-        for text, vec in zip(todo, self.embedder.embed_batch(todo) if todo else []):
-            self._segment_cache[text] = vec
+        self._segment_cache.update(self._embed_fresh(todo))
         while len(self._segment_cache) > SEGMENT_CACHE_SIZE:
             self._segment_cache.pop(next(iter(self._segment_cache)))
 
@@ -101,10 +106,15 @@ class EmbeddedGrader:
                 card_id: str | None = None, rubric: Rubric | None = None) -> Analysis:
         rubric, answer, warnings = self.prepare(question, answer, reference, card_id, rubric)
         segments = answer_segments(answer, rubric.question + " " + question)
-        seg_vecs = self._embed_segments(segments)
+        seg_vecs, seg_tokens = self._embed_segments(segments)
         unit_vecs = [self._units(p.units) for p in rubric.points]
         matches, features = align(rubric, segments, seg_vecs, unit_vecs, question, answer)
-        return Analysis(rubric, answer, matches, features, warnings)
+        answer_tokens = joined(seg_tokens, self.embedder.dimension)
+        features.token_recall = self.tokens.mean_recall(
+            [p.text for p in rubric.points], answer_tokens,
+            self.tokens.asked(rubric.question, question))
+        other = self.other_question.nearest_other(rubric, question, seg_vecs, answer_tokens)
+        return Analysis(rubric, answer, matches, features, warnings, other)
 
     def grade_analysis(self, a: Analysis) -> Grade:
         """Score an analysis with the calibration and the explicit floors and caps."""
@@ -119,6 +129,10 @@ class EmbeddedGrader:
             return build_grade(rubric, [], 0.0, self.name, warnings, "ungraded")
         if features.relevance < OFF_TOPIC_RELEVANCE or features.sentences == 0:
             return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
+        if a.other_question is not None:
+            warnings.append(f'the answer fits another guide question ("{a.other_question.heading}")'
+                            " better than the one asked; graded as off-topic")
+            return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
         score = self.calibration.score(features.vector(), self.strictness)
         if features.prose < KEYWORD_LIST_PROSE and len(tokenize(a.answer)) >= 3:
             score = min(score, KEYWORD_LIST_CAP)
@@ -126,12 +140,17 @@ class EmbeddedGrader:
                             "score capped")
         return build_grade(rubric, results, score, self.name, warnings)
 
-    def _embed_segments(self, segments: list[str]) -> np.ndarray:
+    def _embed_segments(self, segments: list[str]) -> tuple[np.ndarray, list[TokenVectors]]:
         if not segments:
-            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32), []
         todo = [s for s in segments if s not in self._segment_cache]
-        fresh = dict(zip(todo, self.embedder.embed_batch(todo))) if todo else {}
-        return np.stack([self._segment_cache.get(s, fresh.get(s)) for s in segments])
+        fresh = self._embed_fresh(todo)
+        found = [self._segment_cache.get(s) or fresh[s] for s in segments]
+        return np.stack([vec for vec, _ in found]), [tokens for _, tokens in found]
+
+    def _embed_fresh(self, texts: list[str]) -> dict[str, tuple[np.ndarray, TokenVectors]]:
+        vectors, tokens = self.embedder.embed_with_tokens(texts)
+        return {t: (v, content_tokens(tv)) for t, v, tv in zip(texts, vectors, tokens)}
 
     def _units(self, units: list[str]) -> np.ndarray:
         missing = [u for u in units if u not in self._unit_cache]

@@ -21,7 +21,7 @@ from tutor.errors import FastPathUnavailable
 
 log = logging.getLogger(__name__)
 
-EXPORT_VERSION = 1  # bump when the written graph changes, so cached exports are rebuilt
+EXPORT_VERSION = 2  # bump when the written graph changes, so cached exports are rebuilt
 
 
 def read_model_spec(model_path: Path) -> dict[str, Any]:
@@ -191,17 +191,21 @@ class GraphWriter:
         return self.op("Div", pooled, norm, output="sentence_embedding")
 
     def sentence_encoder(self, spec: dict[str, Any]) -> Any:
-        """The whole model: ids, mask and token types in; `sentence_embedding` out."""
+        """The whole model: ids, mask and token types in; `sentence_embedding` and the last
+        layer's `token_embeddings` out."""
         helper, onnx_float, onnx_int64, onnx_int32 = self._helper, 1, 7, 6  # TensorProto codes
         mask = self.op("Cast", "attention_mask", to=onnx_int32)  # Attention's 2-D key mask
         x = self.embeddings(spec["eps"])
         for i in range(spec["layers"]):
             x = self.layer(x, mask, f"encoder.layer.{i}", spec)
         self.mean_pool(x)
+        self.op("Identity", x, output="token_embeddings")
         inputs = [helper.make_tensor_value_info(name, onnx_int64, ["batch", "tokens"])
                   for name in ("input_ids", "attention_mask", "token_type_ids")]
         outputs = [helper.make_tensor_value_info("sentence_embedding", onnx_float,
-                                                 ["batch", spec["hidden_size"]])]
+                                                 ["batch", spec["hidden_size"]]),
+                   helper.make_tensor_value_info("token_embeddings", onnx_float,
+                                                 ["batch", "tokens", spec["hidden_size"]])]
         graph = helper.make_graph(self.nodes, "sentence_encoder", inputs, outputs,
                                   self.initializers)
         opsets = [helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
+
 from tutor.embedding import Embedder, embedder_for
 from tutor.knowledge import KnowledgeBase
 from tutor.lexical import BM25Index
@@ -42,6 +44,10 @@ class HybridRetriever:
             if len(self._dense_cache) > 256:
                 self._dense_cache.pop(next(iter(self._dense_cache)))
         return cached[1][:k]
+
+    def nearest_chunks(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine) best first for a vector already embedded (e.g. an answer's)."""
+        return self._vectors.search(vector, k)
 
     def lexical(self, query: str, k: int) -> list[tuple[str, float]]:
         return [(self.kb.chunks[i].id, s) for i, s in self._bm25.search(query, k)]
