@@ -90,11 +90,11 @@ def _locate(kp: KeyPoint, chunks: list[Chunk]) -> KeyPoint:
         inside = [ln for ln in lines if ln in chunk.text]
         if len("".join(inside)) > best[0]:
             best = (len("".join(inside)), chunk, inside)
-    _, chunk, inside = best
-    if chunk is None:
+    _, found, inside = best
+    if found is None:
         return kp
     text = "\n".join(inside)
-    start = chunk.text.find(inside[0])
-    end = chunk.text.find(inside[-1]) + len(inside[-1])
-    return kp.model_copy(update={"text": text, "chunk_id": chunk.id, "start": start, "end": end})
+    start = found.text.find(inside[0])
+    end = found.text.find(inside[-1]) + len(inside[-1])
+    return kp.model_copy(update={"text": text, "chunk_id": found.id, "start": start, "end": end})
 

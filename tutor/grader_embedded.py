@@ -85,11 +85,14 @@ class EmbeddedGrader:
     def clean_answer(self, answer: str) -> tuple[str, list[str]]:
         """Normalise the answer, drop grader-directed text, truncate huge ones (with warnings)."""
         warnings: list[str] = []
-        answer, injected = strip_injections(clean_input(answer))
+        answer = clean_input(answer)
+        length = len(answer)
+        cut = length > 2 * self.max_answer_chars  # never graded: not worth scanning
+        answer, injected = strip_injections(answer[: 2 * self.max_answer_chars])
         if injected:
             warnings.append(INJECTION_WARNING.format(n=injected))
-        if len(answer) > self.max_answer_chars:
-            warnings.append(f"answer truncated from {len(answer)} to {self.max_answer_chars} "
+        if cut or len(answer) > self.max_answer_chars:
+            warnings.append(f"answer truncated from {length} to {self.max_answer_chars} "
                             "characters before grading")
             answer = answer[: self.max_answer_chars]
         return answer, warnings

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,8 @@ def verdict_schema(n_points: int) -> dict[str, Any]:
     }
 
 
-def score_from_verdicts(statuses: list[str], weights: list[float], incorrect_claims: int) -> float:
+def score_from_verdicts(statuses: Sequence[str], weights: list[float],
+                        incorrect_claims: int) -> float:
     """0-5 from per-point verdicts: weighted credit, full marks at 85%, minus wrong claims."""
     total = sum(weights) or 1.0
     credit = sum(STATUS_CREDIT[s] * w for s, w in zip(statuses, weights)) / total
@@ -114,7 +116,7 @@ class LLMGrader:
         results: list[PointResult] = []
         for i, point in enumerate(rubric.points, 1):
             v = verdicts.get(i, {})
-            status = v.get("status") if v.get("status") in STATUS_CREDIT else "missing"
+            status = str(v["status"]) if v.get("status") in STATUS_CREDIT else "missing"
             evidence = normalise_ws(str(v.get("evidence", "")))
             if evidence and evidence.lower() not in haystack:
                 evidence, dropped_quotes = "", dropped_quotes + 1

@@ -30,7 +30,7 @@ def make_grader(settings: Any, retriever: Any, embedder: Any, chat_model: Any = 
     factories: dict[str, Callable[[], Grader]] = {
         "embedded": lambda: embedded,
         "llm": lambda: LLMGrader(_require(chat_model or chat_model_for(settings)), embedded),
-        "auto": lambda: (LLMGrader(chat_model or chat_model_for(settings), embedded)
+        "auto": lambda: (LLMGrader(_require(chat_model or chat_model_for(settings)), embedded)
                          if (chat_model or settings.llm_configured) else embedded),
     }
     if settings.grader not in factories:

@@ -8,14 +8,27 @@ from __future__ import annotations
 
 import re
 
-_SCORE_WORDS = r"(?:score|scored|grade|graded|grading|rubric|verdict|marks?|points?|rating|evaluation)"
+_SCORE_WORDS = (r"(?:score|scored|grade|graded|grading|rubric|verdict|marks?|points?|rating|"
+                r"evaluation)")
 _PATTERNS = [
     re.compile(r"\b(?:ignore|disregard|forget|override)\b.{0,60}\b(?:instructions?|rubric|rules|"
                r"prompt|above|previous|grader|policy)\b", re.I),
     re.compile(rf"\b{_SCORE_WORDS}\b.{{0,40}}(?:\b[0-5](?:\.\d)?\s*(?:/|out of)\s*5\b|=\s*[0-5]\b|"
                r"\b(?:full|maximum|max|perfect|excellent|top)\b)", re.I),
-    re.compile(r"\b(?:give|award|assign|record|mark)\b.{0,40}\b(?:[0-5](?:\.\d)?\s*/\s*5|full marks|"
-               r"score|points|excellent)\b", re.I),
+    # "give it 5/5", "award full marks", "mark this as excellent"; not "assign a score to
+    # each response" (how a reward model works)
+    re.compile(rf"\b(?:give|award|assign|record|mark|deserves?|merits?|earns?|worth|gets?)\b.{{0,40}}"
+               rf"(?:\b[0-5](?:\.\d)?\s*(?:/\s*5|out of 5|points?\b|marks?\b)|\bfull marks\b|"
+               rf"\b(?:full|maximum|max|perfect|top|highest)\s+{_SCORE_WORDS}|"
+               r"\bas (?:excellent|correct|complete|perfect)\b)", re.I),
+    # anchored, so the lookahead runs once per piece, not once per position
+    re.compile(r"^(?=.*?\b(?:answers?|responses?|score|grade|rate|rating|marks?|points|approved)\b)"
+               r".*?\b[0-5](?:\.\d)?\s*(?:/\s*5|out of 5)\b", re.I),
+    re.compile(r"\b(?:return|output|rate|grade|score)\b.{0,30}\b(?:full|maximum|max|perfect|top|"
+               r"highest)\s+(?:score|grade|marks?|rating)\b", re.I),
+    re.compile(r"\[\s*(?:system|admin|grader|reviewer|evaluator)\b", re.I),
+    re.compile(r"\b(?:the|your|this) (?:rubric|marking scheme|grading policy)\b.{0,40}"
+               r"\b(?:says|states|requires|allows|gives|awards|means)\b", re.I),
     re.compile(r"(?:^|\s)(?:system|assistant|user|grader|examiner|admin(?:istrator)?)\s*:", re.I),
     re.compile(r"<\|?/?\s*(?:im_start|im_end|system|assistant|user|answer|candidate_answer|"
                r"reference|rubric|inst|sys)[^>]*\|?>", re.I),

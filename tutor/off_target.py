@@ -59,7 +59,7 @@ class OtherQuestionCheck:
         for card_id in self._candidates(segment_vecs, rubric.card.id):
             card = self.kb.card(card_id)
             points = rubric_from_card(card, self.kb).points if card else []
-            if not points:
+            if card is None or not points:
                 continue
             other = self.tokens.mean_recall([p.text for p in points], answer, asked)
             if best is None or other > best.other_recall:

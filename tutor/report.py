@@ -104,7 +104,7 @@ def _study_plan(store: Store, kb: KnowledgeBase, mains: list[TurnRecord]) -> lis
 
 
 def _next_reviews(store: Store, kb: KnowledgeBase, mains: list[TurnRecord]) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for card_id in dict.fromkeys(t.card_id for t in mains):
         review = store.review_state(card_id)
         card = kb.card(card_id)
