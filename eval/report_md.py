@@ -80,6 +80,10 @@ def gaming_md(gaming: dict[str, Any]) -> list[str]:
         out += table(["attack", "n", "max", "mean", "exceeded"],
                      [[a, v["n"], v["max"], v["mean"], v["exceeded"]]
                       for a, v in block["attacks"].items()])
+        gain = block.get("attack_gain")
+        if gain and gain["n"]:
+            out += [f"Attack gain over the content alone ({gain['n']} answers that wrap content "
+                    f"in an attack): max {fmt(gain['max'])}, {gain['positive']} positive", ""]
         if block["exceeding"]:
             out += ["Above fair: " + ", ".join(
                 f"{e['id']} ({e['attack']}: {fmt(e['score'])} > {e['max_fair_score']})"
@@ -168,7 +172,8 @@ def render_summary(report: dict[str, Any]) -> str:
             for k in ("pearson", "spearman", "rmse", "within1")))
         for grader, block in report["grading"]["gaming"].items():
             lines.append(f"gaming {grader:9s} max={fmt(block['max'])}  "
-                         f"exceeded={block['exceeded']}/{block['graded']}")
+                         f"exceeded={block['exceeded']}/{block['graded']}  attack gain max="
+                         f"{fmt(block.get('attack_gain', {}).get('max'))}")
     if "ragas" in report:
         r = report["ragas"]
         lines.append(f"feedback citations verbatim {fmt(r['feedback_groundedness']['share'])}")

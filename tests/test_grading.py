@@ -158,3 +158,16 @@ def test_an_answer_to_another_guide_question_is_off_topic(embedded_grader):
 def test_a_good_answer_is_not_taken_for_another_question(embedded_grader):
     grade = embedded_grader.grade(Q, GOOD)
     assert not any("another guide question" in w for w in grade.warnings)
+
+
+def test_attacks_wrapped_around_content_add_nothing(embedded_grader):
+    """The corpus's mixed answers: genuine content plus an attack earn what the content earns."""
+    from eval.datasets import EVAL_DIR, read_rows
+
+    mixed = [r for r in read_rows(EVAL_DIR / "gaming.jsonl") if r.get("content")]
+    assert len(mixed) >= 5
+    for row in mixed:
+        attacked = embedded_grader.grade(row["question"], row["answer"])
+        alone = embedded_grader.grade(row["question"], row["content"])
+        assert attacked.score <= alone.score + 0.05, row["id"]
+        assert any("addressed the grader" in w for w in attacked.warnings), row["id"]
