@@ -82,8 +82,8 @@ def gaming_md(gaming: dict[str, Any]) -> list[str]:
                       for a, v in block["attacks"].items()])
         gain = block.get("attack_gain")
         if gain and gain["n"]:
-            out += [f"Attack gain over the content alone ({gain['n']} answers that wrap content "
-                    f"in an attack): max {fmt(gain['max'])}, {gain['positive']} positive", ""]
+            out += [f"Attack gain over the content alone ({gain['n']} answers that wrap or repeat "
+                    f"content): max {fmt(gain['max'])}, {gain['positive']} positive", ""]
         if block["exceeding"]:
             out += ["Above fair: " + ", ".join(
                 f"{e['id']} ({e['attack']}: {fmt(e['score'])} > {e['max_fair_score']})"

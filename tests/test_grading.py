@@ -161,13 +161,14 @@ def test_a_good_answer_is_not_taken_for_another_question(embedded_grader):
 
 
 def test_attacks_wrapped_around_content_add_nothing(embedded_grader):
-    """The corpus's mixed answers: genuine content plus an attack earn what the content earns."""
+    """The corpus's mixed and repeated answers earn what their content earns alone."""
     from eval.datasets import EVAL_DIR, read_rows
 
     mixed = [r for r in read_rows(EVAL_DIR / "gaming.jsonl") if r.get("content")]
-    assert len(mixed) >= 5
+    assert len(mixed) >= 10
     for row in mixed:
         attacked = embedded_grader.grade(row["question"], row["answer"])
         alone = embedded_grader.grade(row["question"], row["content"])
         assert attacked.score <= alone.score + 0.05, row["id"]
-        assert any("addressed the grader" in w for w in attacked.warnings), row["id"]
+        if row["attack"] == "mixed":
+            assert any("addressed the grader" in w for w in attacked.warnings), row["id"]
