@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from eval.datasets import GradedAnswer, load_graded
-from tutor.calibration import DEFAULT, FEATURES, Calibration, fit_calibration
 from tutor.alignment import answer_segments
+from tutor.calibration import DEFAULT, FEATURES, Calibration, fit_calibration
 from tutor.grader_embedded import Analysis, EmbeddedGrader
 from tutor.token_alignment import joined
 
@@ -82,8 +82,8 @@ def measure_token_baseline(grader: EmbeddedGrader, pairs: int = 300, seed: int =
 def other_question_margins(grader: EmbeddedGrader, rows: list[GradedAnswer]) -> dict[str, float]:
     """Largest margin of another card over the asked one among honest answers (graded set,
     off-topic and empty left out) and smallest among answers copied from another section."""
-    from eval.gaming_eval import GAMING_FILE
     from eval.datasets import read_rows
+    from eval.gaming_eval import GAMING_FILE
     from tutor.off_target import OtherQuestionCheck
 
     check = OtherQuestionCheck(grader.retriever, grader.tokens, margin=-1.0)

@@ -56,5 +56,6 @@ def load_graded(paths: list[Path] | None = None) -> list[GradedAnswer]:
                     reference=row.get("reference") or None, section=row.get("section") or None,
                     level=row.get("level") or ""))
             except (KeyError, TypeError, ValueError) as exc:
-                raise InputError(f"{path} row {i + 1}: needs question, answer, score ({exc})")
+                raise InputError(
+                    f"{path} row {i + 1}: needs question, answer, score ({exc})") from None
     return out

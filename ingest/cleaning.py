@@ -29,8 +29,8 @@ PROMOTION = [
     r"we believe these series of guides .*",
 ]
 PART_LINE = re.compile(r"^part\s*-?\s*(\d+)$", re.IGNORECASE)
-_FURNITURE_RE = re.compile(r"^(?:%s)$" % "|".join(FURNITURE), re.IGNORECASE)
-_PROMO_RE = re.compile(r"^(?:%s)$" % "|".join(PROMOTION), re.IGNORECASE)
+_FURNITURE_RE = re.compile("^(?:{})$".format("|".join(FURNITURE)), re.IGNORECASE)
+_PROMO_RE = re.compile("^(?:{})$".format("|".join(PROMOTION)), re.IGNORECASE)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Ingest guide files into the index: unchanged files are skipped, changed ones replaced atomically."""
+"""Ingest guide files into the index: unchanged files skipped, changed ones replaced atomically."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ class IngestSummary:
 
 def embed_text(chunk: Chunk) -> str:
     """What the dense model sees for a chunk: heading (and scenario question), then the text."""
-    head = chunk.heading if chunk.question == chunk.heading else f"{chunk.heading}\n{chunk.question}"
+    head = (chunk.heading if chunk.question == chunk.heading
+            else f"{chunk.heading}\n{chunk.question}")
     return f"{head}\n{chunk.text}"
 
 
@@ -98,7 +99,8 @@ def ingest_paths(paths: Sequence[Path], settings: Settings, rebuild: bool = Fals
         client, collection, [c.id for c in chunks], vectors, [c.text for c in chunks],
         [{"card_id": c.card_id, "heading": c.heading, "position": c.position} for c in chunks],
     )
-    files = {k: v for k, v in previous.items() if k not in replaced} | {k: hashes[k] for k in replaced}
+    files = ({k: v for k, v in previous.items() if k not in replaced}
+             | {k: hashes[k] for k in replaced})
     kb = KnowledgeBase(cards=kept_cards + new_cards, chunks=chunks, collection=collection,
                        generation=generation, files=files)
     kb.publish(settings.index_dir)

@@ -39,7 +39,8 @@ def _read_bytes(path: Path) -> bytes:
     if path.is_dir():
         raise InputError(f"{path} is a directory: pass the guide file inside it")
     if path.suffix.lower() not in SUPPORTED:
-        raise InputError(f"{path}: unsupported type {path.suffix or '(none)'}; use .txt, .md or .pdf")
+        raise InputError(f"{path}: unsupported type {path.suffix or '(none)'}; "
+                         "use .txt, .md or .pdf")
     try:
         size = path.stat().st_size
         if size == 0:

@@ -1,4 +1,4 @@
-"""Shared fixtures: every test gets its own data directory; the guide is indexed once per session."""
+"""Shared fixtures: each test gets its own data directory; the guide is indexed once per session."""
 
 from __future__ import annotations
 

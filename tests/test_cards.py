@@ -6,7 +6,8 @@ from ingest.parse import parse_guide
 from tutor.settings import BUNDLED_GUIDE
 from tutor.text import normalise_ws
 
-SECTIONS = (Path(__file__).parent.parent / "data" / "eval" / "sections.txt").read_text().splitlines()
+SECTIONS = ((Path(__file__).parent.parent / "data" / "eval" / "sections.txt")
+            .read_text().splitlines())
 FURNITURE = ["ZEP ANALYTICS", "TABLE OF CONTENTS", "Become a part of the team", "[Explore]",
              "Part- 1", "tech blogger", "DS/AI Masters"]
 
@@ -34,7 +35,8 @@ def test_table_of_contents_and_noise_are_not_content():
 def test_scenario_card_has_its_question_text():
     card = next(c for c in parsed().cards if c.heading.startswith("Scenario 5:"))
     assert card.question.startswith("Imagine a law firm using an LLM-powered tool")
-    assert card.question.endswith("How would you address and reduce hallucinations in this scenario?")
+    assert card.question.endswith(
+        "How would you address and reduce hallucinations in this scenario?")
     assert not card.body.startswith("Question:")
     assert card.part == "Scenarios"
 

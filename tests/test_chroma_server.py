@@ -33,7 +33,8 @@ def chroma_server(tmp_path: Path):
 def test_ingest_and_search_over_http(chroma_server: str, tmp_path: Path):
     guide = tmp_path / "g.md"
     guide.write_text("# What is attention?\n\nAttention weighs tokens by relevance.\n\n"
-                     "# What is a KV cache?\n\nThe KV cache stores keys and values of past tokens.\n")
+                     "# What is a KV cache?\n\n"
+                     "The KV cache stores keys and values of past tokens.\n")
     settings = Settings(data_dir=tmp_path / "d", chroma_url=chroma_server)
     summary = ingest_paths([guide], settings)
     assert summary.cards == 2

@@ -25,7 +25,8 @@ def test_search_builds_index_on_first_use_and_answers_json(indexed_settings):
 
 def test_search_batch(indexed_settings, tmp_path: Path):
     batch = tmp_path / "q.jsonl"
-    batch.write_text('{"query": "what is qlora"}\nnot json\n{"q": 1}\n{"query": "vector database"}\n')
+    batch.write_text('{"query": "what is qlora"}\nnot json\n{"q": 1}\n'
+                     '{"query": "vector database"}\n')
     env = {"TUTOR_DATA_DIR": str(indexed_settings.data_dir)}
     result = run(["search", "--batch", str(batch), "--json", "--k", "2"], env)
     assert result.exit_code == 0

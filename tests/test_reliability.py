@@ -27,7 +27,8 @@ SECRET = "sk-test-SECRET-0123456789abcdef"
 
 # ---------- property-based: any text in, a valid grade or a clear error out ----------
 
-@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=25, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(answer=st.text(max_size=400))
 def test_any_answer_gets_a_valid_grade(embedded_grader, answer):
     grade = embedded_grader.grade(Q, answer)
@@ -35,7 +36,8 @@ def test_any_answer_gets_a_valid_grade(embedded_grader, answer):
     assert grade.verdict
 
 
-@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=15, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(question=st.text(max_size=200), answer=st.text(max_size=200))
 def test_any_question_gets_a_grade_or_a_clear_error(embedded_grader, question, answer):
     try:
@@ -71,7 +73,8 @@ def test_hostile_answers_grade_cleanly(embedded_grader, answer):
 def test_cli_reads_invalid_utf8_from_stdin(indexed_settings):
     env = {"TUTOR_DATA_DIR": str(indexed_settings.data_dir)}
     result = CliRunner().invoke(cli, ["grade", "-q", Q, "-a", "-", "--json"], env=env,
-                                input=b"embeddings \xff\xfe stored as vectors for similarity search")
+                                input=b"embeddings \xff\xfe stored as vectors "
+                                      b"for similarity search")
     assert result.exit_code == 0, result.output
     assert 0 <= json.loads(result.stdout)["score"] <= 5
 
@@ -188,7 +191,8 @@ def test_corrupted_vector_store_is_reported(tmp_path):
 
     settings = Settings(data_dir=tmp_path / "d")
     guide = tmp_path / "g.md"
-    guide.write_text("# What is A?\n\nA is a thing about vectors.\n\n# What is B?\n\nB is another.\n")
+    guide.write_text("# What is A?\n\nA is a thing about vectors.\n\n"
+                     "# What is B?\n\nB is another.\n")
     ingest_paths([guide], settings)
     for f in (settings.index_dir / "chroma").rglob("*.sqlite3"):
         f.write_bytes(b"garbage" * 100)

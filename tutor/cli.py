@@ -36,7 +36,8 @@ def load(ctx: click.Context) -> Settings:
         except ValidationError as exc:
             first = exc.errors()[0]
             name = ".".join(str(p) for p in first["loc"])
-            raise TutorError(f"Invalid setting {name}: {first['msg']} (check TUTOR_* variables)")
+            raise TutorError(
+                f"Invalid setting {name}: {first['msg']} (check TUTOR_* variables)") from None
     return ctx.obj
 
 
@@ -137,7 +138,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, as_json: 
 @click.option("--batch", type=click.Path(path_type=Path), help="JSONL of {\"query\": ...} lines.")
 @json_option
 @click.pass_context
-def search(ctx: click.Context, query: str | None, k: int, batch: Path | None, as_json: bool) -> None:
+def search(ctx: click.Context, query: str | None, k: int, batch: Path | None,
+           as_json: bool) -> None:
     """Search the guide (hybrid BM25 + dense)."""
     from tutor.batch import read_jsonl
     from tutor.formatting import format_hits

@@ -26,7 +26,8 @@ def point_result(point: RubricPoint, status: str, evidence: str = "", similarity
 
 def best_quote(point: RubricPoint) -> str:
     """The most informative verbatim sentence of a point (titles alone say little)."""
-    return next((u for u in point.units if len(u) > 40), point.units[0] if point.units else point.text)
+    return next((u for u in point.units if len(u) > 40),
+                point.units[0] if point.units else point.text)
 
 
 def build_grade(rubric: Rubric, results: list[PointResult], score: float, grader: str,
@@ -84,7 +85,8 @@ def _key_terms(sentence: str, question: str, n: int = 3) -> str:
     seen: list[str] = []
     for word in re.findall(r"[A-Za-z][A-Za-z0-9-]+", sentence):
         lowered = word.lower()
-        if lowered in STOPWORDS or stem(lowered) in asked or len(word) < 4 or lowered.endswith("ly"):
+        if (lowered in STOPWORDS or stem(lowered) in asked or len(word) < 4
+                or lowered.endswith("ly")):
             continue
         if lowered not in (w.lower() for w in seen):
             seen.append(word)
@@ -98,7 +100,8 @@ def _key_terms(sentence: str, question: str, n: int = 3) -> str:
 def feedback_text(grade: Grade) -> str:
     """Short, specific, kind feedback naming what was covered and what to add."""
     if grade.verdict == "empty":
-        return "No answer given. Try a sentence or two in your own words; partial answers still earn credit."
+        return ("No answer given. Try a sentence or two in your own words; "
+                "partial answers still earn credit.")
     if grade.verdict == "off-topic":
         return ("This answer does not address the question. Re-read the question and focus on "
                 f"{_names(grade.missing[:2]) or 'its main idea'}.")

@@ -130,7 +130,8 @@ class LLMGrader:
         claims = [c for c in data.get("incorrect_claims", [])
                   if isinstance(c, str) and c.strip() and normalise_ws(c).lower() in haystack]
         if dropped_quotes:
-            warnings.append(f"{dropped_quotes} quote(s) from the LLM were not verbatim and were dropped")
+            warnings.append(f"{dropped_quotes} quote(s) from the LLM were not verbatim "
+                            "and were dropped")
         if unsupported:
             warnings.append(f"{unsupported} verdict(s) without matching evidence in the answer "
                             "were counted as missing")

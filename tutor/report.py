@@ -103,7 +103,8 @@ def _study_plan(store: Store, kb: KnowledgeBase, mains: list[TurnRecord]) -> lis
     return items
 
 
-def _next_reviews(store: Store, kb: KnowledgeBase, mains: list[TurnRecord]) -> list[dict[str, object]]:
+def _next_reviews(store: Store, kb: KnowledgeBase,
+                  mains: list[TurnRecord]) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for card_id in dict.fromkeys(t.card_id for t in mains):
         review = store.review_state(card_id)
@@ -133,5 +134,6 @@ def format_report(report: InterviewReport) -> str:
                 lines.append(f"       [{c.chunk_id}] “{c.quote[:160]}”")
     if report.next_reviews:
         lines += ["", "Next reviews:"]
-        lines += [f"  {r['due'][:16].replace('T', ' ')}  {r['section']}" for r in report.next_reviews]  # type: ignore[index]
+        lines += [f"  {r['due'][:16].replace('T', ' ')}  {r['section']}"  # type: ignore[index]
+                  for r in report.next_reviews]
     return "\n".join(lines)

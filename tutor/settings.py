@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     guide_path: Path = BUNDLED_GUIDE
     db_path: Path | None = None
-    cache_path: Path | None = Field(default=None, description="model caches; default data_dir/cache")
+    cache_path: Path | None = Field(default=None,
+                                    description="model caches; default data_dir/cache")
 
     chroma_url: str | None = Field(default=None, description="http://host:port of `chroma run`")
     fusion: Literal["rrf", "weighted"] = "rrf"

@@ -116,7 +116,8 @@ class ChromaVectors:
             res = self._collection.query(query_embeddings=[vector.tolist()], n_results=k,
                                          include=["distances"])
         except Exception as exc:
-            raise VectorStoreError(f"Vector search failed ({exc}): run `tutor ingest --rebuild`")
+            raise VectorStoreError(
+                f"Vector search failed ({exc}): run `tutor ingest --rebuild`") from exc
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
 
 
