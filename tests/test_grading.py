@@ -174,3 +174,16 @@ def test_attacks_wrapped_around_content_add_nothing(embedded_grader):
         assert attacked.score <= alone.score + 0.05, row["id"]
         if row["attack"] == "mixed":
             assert any("addressed the grader" in w for w in attacked.warnings), row["id"]
+
+
+def test_batch_over_several_chunks_matches_one_by_one(embedded_grader):
+    """Batches embed the next chunk on a worker thread; order and grades stay the same."""
+    from tutor.grading import WARM_BATCH
+
+    answers = [GOOD, WEAK, KEYWORDS, "", "Mode collapse means the generator repeats itself."]
+    items = [(n, {"id": n, "question": Q, "answer": f"{answers[n % 5]} ({n})"})
+             for n in range(2 * WARM_BATCH + 5)]
+    out = list(grade_items(embedded_grader, items))
+    assert [r["id"] for r in out] == list(range(len(items)))
+    for n in (0, 1, WARM_BATCH + 2, 2 * WARM_BATCH + 4):
+        assert out[n]["score"] == embedded_grader.grade(Q, items[n][1]["answer"]).score

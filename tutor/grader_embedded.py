@@ -146,9 +146,9 @@ class EmbeddedGrader:
     def _embed_segments(self, segments: list[str]) -> tuple[np.ndarray, list[TokenVectors]]:
         if not segments:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32), []
-        todo = [s for s in segments if s not in self._segment_cache]
-        fresh = self._embed_fresh(todo)
-        found = [self._segment_cache.get(s) or fresh[s] for s in segments]
+        known = {s: self._segment_cache.get(s) for s in segments}  # `warm` may run meanwhile
+        fresh = self._embed_fresh([s for s, hit in known.items() if hit is None])
+        found = [known[s] or fresh[s] for s in segments]
         return np.stack([vec for vec, _ in found]), [tokens for _, tokens in found]
 
     def _embed_fresh(self, texts: list[str]) -> dict[str, tuple[np.ndarray, TokenVectors]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from tutor.errors import ConfigError, InputError, TutorError
@@ -51,16 +52,28 @@ def grade_items(grader: Grader, items: Iterable[tuple[int, Any]],
                 progress: Callable[[], None] | None = None) -> Iterator[dict[str, Any]]:
     """Grade batch lines in order; a bad line yields an error object and the rest go on.
 
-    Answers are embedded WARM_BATCH at a time ahead of grading, which is faster than one by one.
+    Answers are embedded WARM_BATCH at a time, the next batch on a worker thread while this one
+    is graded (onnxruntime runs on the other core), which is faster than one by one.
     """
     items = list(items)
+    chunks = [items[start:start + WARM_BATCH] for start in range(0, len(items), WARM_BATCH)]
     warm = getattr(getattr(grader, "embedded", grader), "warm", None)
-    for start in range(0, len(items), WARM_BATCH):
-        chunk = items[start:start + WARM_BATCH]
-        if warm is not None:
-            warm([it.get("answer") for _, it in chunk
-                  if isinstance(it, dict) and isinstance(it.get("answer"), str)])
-        yield from _grade_lines(grader, chunk, progress)
+    if warm is None or not chunks:
+        for chunk in chunks:
+            yield from _grade_lines(grader, chunk, progress)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tutor-warm") as pool:
+        pending = pool.submit(warm, _answers(chunks[0]))
+        for i, chunk in enumerate(chunks):
+            pending.result()
+            if i + 1 < len(chunks):
+                pending = pool.submit(warm, _answers(chunks[i + 1]))
+            yield from _grade_lines(grader, chunk, progress)
+
+
+def _answers(chunk: list[tuple[int, Any]]) -> list[str]:
+    return [it["answer"] for _, it in chunk
+            if isinstance(it, dict) and isinstance(it.get("answer"), str)]
 
 
 def _grade_lines(grader: Grader, items: list[tuple[int, Any]],

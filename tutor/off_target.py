@@ -47,6 +47,7 @@ class OtherQuestionCheck:
         self.kb = retriever.kb
         self.tokens = tokens
         self.margin = margin
+        self._card_points: dict[str, list[str]] = {}
 
     def nearest_other(self, rubric: Rubric, question: str, segment_vecs: np.ndarray,
                       answer: TokenVectors) -> OtherQuestion | None:
@@ -58,13 +59,20 @@ class OtherQuestionCheck:
         best: OtherQuestion | None = None
         for card_id in self._candidates(segment_vecs, rubric.card.id):
             card = self.kb.card(card_id)
-            points = rubric_from_card(card, self.kb).points if card else []
+            points = self._points_of(card_id)
             if card is None or not points:
                 continue
-            other = self.tokens.mean_recall([p.text for p in points], answer, asked)
+            other = self.tokens.mean_recall(points, answer, asked)
             if best is None or other > best.other_recall:
                 best = OtherQuestion(card_id, card.heading, own, other)
         return best if best is not None and best.margin >= self.margin else None
+
+    def _points_of(self, card_id: str) -> list[str]:
+        if card_id not in self._card_points:
+            card = self.kb.card(card_id)
+            self._card_points[card_id] = ([p.text for p in rubric_from_card(card, self.kb).points]
+                                          if card else [])
+        return self._card_points[card_id]
 
     def _candidates(self, segment_vecs: np.ndarray, own_id: str) -> list[str]:
         """The cards of the guide chunks nearest to the answer (its sentences' centroid)."""

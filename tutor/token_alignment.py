@@ -10,8 +10,9 @@ already contains earn nothing (question demoting), as in the sentence-level alig
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from tutor.text import STOPWORDS
 # idf-weighted recall between random pairs of guide sentences: what unrelated text reaches.
 # Measured on the bundled guide by `python -m eval.calibrate` (prints "token baseline").
 TOKEN_BASELINE = 0.215
+POINT_SET_CACHE = 512  # rubrics whose key-point tokens are kept
 
 
 def content_tokens(tokens: TokenVectors) -> TokenVectors:
@@ -55,15 +57,35 @@ class PieceIdf:
 def soft_recall(point: TokenVectors, answer: TokenVectors, asked: set[str], idf: PieceIdf,
                 baseline: float = TOKEN_BASELINE) -> float:
     """How much of the point's meaning the answer's tokens carry, 0-1."""
-    keep = [i for i, p in enumerate(point.pieces) if p not in asked]
-    if not keep or not len(answer.pieces):
-        return 0.0
-    best = (point.vectors[keep] @ answer.vectors.T).max(axis=1)
+    owner = np.zeros(len(point.pieces), dtype=np.intp)
+    return float(per_point_recall(PointSet(point.pieces, point.vectors, owner,
+                                           idf.weights(point.pieces), 1),
+                                  answer, asked, baseline)[0])
+
+
+@dataclass(frozen=True)
+class PointSet:
+    """Several key points' content tokens stacked, so one matrix product scores them all."""
+
+    pieces: tuple[str, ...]
+    vectors: np.ndarray  # (tokens, dimension)
+    owner: np.ndarray  # (tokens,) index of the point each token belongs to
+    weights: np.ndarray  # (tokens,) idf weight of each token
+    size: int  # number of points
+
+
+def per_point_recall(points: PointSet, answer: TokenVectors, asked: set[str],
+                     baseline: float = TOKEN_BASELINE) -> np.ndarray:
+    """Soft recall of every point: idf-weighted mean over its tokens (not in the question) of
+    the best cosine to any answer token, rescaled against the baseline; 0 where nothing counts."""
+    if not len(points.pieces) or not len(answer.pieces):
+        return np.zeros(points.size)
+    best = (points.vectors @ answer.vectors.T).max(axis=1)
     rescaled = np.clip((best - baseline) / (1.0 - baseline), 0.0, 1.0)
-    weights = idf.weights(point.pieces)[keep]
-    if weights.sum() <= 0:
-        return 0.0
-    return float((rescaled * weights).sum() / weights.sum())
+    weights = points.weights * np.array([p not in asked for p in points.pieces])
+    total = np.bincount(points.owner, weights=rescaled * weights, minlength=points.size)
+    mass = np.bincount(points.owner, weights=weights, minlength=points.size)
+    return np.divide(total, mass, out=np.zeros(points.size), where=mass > 0)
 
 
 def joined(parts: list[TokenVectors], dimension: int) -> TokenVectors:
@@ -87,7 +109,7 @@ class TokenRecall:
         self.embedder = embedder
         self._corpus = corpus
         self._idf: PieceIdf | None = None
-        self._points: dict[str, TokenVectors] = {}
+        self._sets: OrderedDict[tuple[str, ...], PointSet] = OrderedDict()
 
     def asked(self, *questions: str) -> set[str]:
         """Word pieces of the question(s): they earn nothing in an answer."""
@@ -97,12 +119,23 @@ class TokenRecall:
         """Mean soft recall of the key points (texts) in the answer's tokens."""
         if not points or not len(answer.pieces):
             return 0.0
-        missing = [p for p in dict.fromkeys(points) if p not in self._points]
-        if missing:
-            for text, tokens in zip(missing, self.embedder.embed_with_tokens(missing)[1]):
-                self._points[text] = content_tokens(tokens)
-        idf = self.idf()
-        return float(np.mean([soft_recall(self._points[p], answer, asked, idf) for p in points]))
+        return float(per_point_recall(self.point_set(tuple(points)), answer, asked).mean())
+
+    def point_set(self, points: tuple[str, ...]) -> PointSet:
+        """The points' stacked tokens (embedded on first use, then remembered)."""
+        found = self._sets.get(points)
+        if found is not None:
+            self._sets.move_to_end(points)
+            return found
+        tokens = [content_tokens(t) for t in self.embedder.embed_with_tokens(list(points))[1]]
+        pieces = tuple(p for t in tokens for p in t.pieces)
+        owner = np.repeat(np.arange(len(tokens)), [len(t.pieces) for t in tokens])
+        found = PointSet(pieces, joined(tokens, self.embedder.dimension).vectors, owner,
+                         self.idf().weights(pieces), len(tokens))
+        self._sets[points] = found
+        if len(self._sets) > POINT_SET_CACHE:
+            self._sets.popitem(last=False)
+        return found
 
     def idf(self) -> PieceIdf:
         if self._idf is None:
