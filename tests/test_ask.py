@@ -252,8 +252,10 @@ def test_real_local_server_completes_the_pipeline(llm_server, retriever, embedde
     assert Answer.model_validate_json(answer.model_dump_json()) == answer
     assert answer.answered_by in ("llm:" + llm_server.model, "extractive")
     if answer.answered_by == "extractive":  # endpoint trouble or nothing supported: visible
-        assert answer.warnings
-    assert answer.grounded == (not answer.unsupported and answer.answer != NOT_COVERED)
+        assert answer.warnings  # the model's rejected sentences may stay listed as unsupported
+        assert answer.grounded == (answer.answer != NOT_COVERED)
+    else:
+        assert answer.grounded == (not answer.unsupported and answer.answer != NOT_COVERED)
     assert_verbatim(answer, verifier)
 
 
