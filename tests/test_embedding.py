@@ -93,6 +93,17 @@ def test_export_is_written_once_under_the_cache_dir(cache_dir: Path, fast: Embed
     assert "torch" not in caplog.text
 
 
+def test_a_new_export_removes_stale_ones(tmp_path: Path):
+    stale = tmp_path / "embedder-0000000000000000.onnx"  # e.g. written by an older version
+    stale.write_bytes(b"old graph")
+    unrelated = tmp_path / "notes.txt"
+    unrelated.write_text("kept")
+    embedder = Embedder(packaged_model_path(), cache_dir=tmp_path)
+    assert embedder.backend == "onnx"
+    assert not stale.exists() and unrelated.exists()
+    assert len(list(tmp_path.glob("embedder-*.onnx"))) == 1
+
+
 def test_damaged_export_is_rewritten(tmp_path: Path, reference: np.ndarray,
                                      caplog: pytest.LogCaptureFixture):
     Embedder(packaged_model_path(), cache_dir=tmp_path)

@@ -250,7 +250,13 @@ class OnnxBackend:
                 log.warning("rewriting the cached embedding model (%s)", exc)
                 onnx_path.unlink(missing_ok=True)
         export_onnx(model_path, onnx_path)
-        return cls.checked(onnx_path, model_path, threads)
+        backend = cls.checked(onnx_path, model_path, threads)
+        for stale in cache_dir.glob("embedder-*.onnx"):  # exports of older recipes or models
+            if stale != onnx_path:
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+                    log.info("removed the stale embedding export %s", stale.name)
+        return backend
 
     @classmethod
     def checked(cls, onnx_path: Path, model_path: Path, threads: int) -> OnnxBackend:

@@ -7,6 +7,7 @@ schema to version N. Append new steps; never edit one that has shipped.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 from tutor.errors import StoreError
@@ -119,7 +120,7 @@ def connect(path: Path, timeout: float = 10.0) -> sqlite3.Connection:
         conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _enable_wal(conn, timeout)
         conn.execute("PRAGMA synchronous = FULL")
         migrate(conn)
         return conn
@@ -129,6 +130,23 @@ def connect(path: Path, timeout: float = 10.0) -> sqlite3.Connection:
         if isinstance(exc, sqlite3.Error):
             raise store_error(exc, path, "open the database") from exc
         raise
+
+
+def _enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """Switch to WAL, retrying while other processes hold the file: SQLite answers a journal
+    mode change with SQLITE_BUSY at once, without waiting on the busy timeout (seen when
+    several processes open a new database together)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY,
+                                                               sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 _READ_ONLY = "is read-only: check permissions of TUTOR_DATA_DIR ({dir})"
