@@ -12,10 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from eval.datasets import GradedAnswer, load_graded
-from tutor.alignment import answer_segments
 from tutor.calibration import DEFAULT, FEATURES, Calibration, fit_calibration
 from tutor.grader_embedded import Analysis, EmbeddedGrader
-from tutor.token_alignment import joined
 
 CALIBRATION_PATH = Path(__file__).resolve().parent.parent / "tutor" / "calibration.json"
 
@@ -84,22 +82,19 @@ def other_question_margins(grader: EmbeddedGrader, rows: list[GradedAnswer]) -> 
     off-topic and empty left out) and smallest among answers copied from another section."""
     from eval.datasets import read_rows
     from eval.gaming_eval import GAMING_FILE
-    from tutor.off_target import OtherQuestionCheck
-
-    check = OtherQuestionCheck(grader.retriever, grader.tokens, margin=-1.0)
 
     def margin(question: str, answer: str) -> float | None:
-        a = grader.analyse(question, answer)
-        segments = answer_segments(a.answer, a.rubric.question + " " + question)
-        vectors, tokens = grader._embed_segments(segments)
-        found = check.nearest_other(a.rubric, question, vectors,
-                                    joined(tokens, grader.embedder.dimension))
+        found = grader.analyse(question, answer).other_question
         return found.margin if found else None
 
-    honest = [margin(r.question, r.answer) for r in rows
-              if not r.reference and r.level not in ("off-topic", "empty")]
-    copied = [margin(g["question"], g["answer"]) for g in read_rows(GAMING_FILE)
-              if g["attack"] == "copied_other"]
+    shipped, grader.other_question.margin = grader.other_question.margin, -1.0  # report all
+    try:
+        honest = [margin(r.question, r.answer) for r in rows
+                  if not r.reference and r.level not in ("off-topic", "empty")]
+        copied = [margin(g["question"], g["answer"]) for g in read_rows(GAMING_FILE)
+                  if g["attack"] == "copied_other"]
+    finally:
+        grader.other_question.margin = shipped
     return {"honest_max": max(m for m in honest if m is not None),
             "copied_min": min((m for m in copied if m is not None), default=float("nan"))}
 

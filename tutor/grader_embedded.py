@@ -113,10 +113,11 @@ class EmbeddedGrader:
         unit_vecs = [self._units(p.units) for p in rubric.points]
         matches, features = align(rubric, segments, seg_vecs, unit_vecs, question, answer)
         answer_tokens = joined(seg_tokens, self.embedder.dimension)
-        features.token_recall = self.tokens.mean_recall(
-            [p.text for p in rubric.points], answer_tokens,
-            self.tokens.asked(rubric.question, question))
-        other = self.other_question.nearest_other(rubric, question, seg_vecs, answer_tokens)
+        asked = self.tokens.asked(rubric.question, question)
+        features.token_recall = self.tokens.mean_recall([p.text for p in rubric.points],
+                                                        answer_tokens, asked)
+        other = self.other_question.nearest_other(rubric, seg_vecs, answer_tokens, asked,
+                                                  features.token_recall)
         return Analysis(rubric, answer, matches, features, warnings, other)
 
     def grade_analysis(self, a: Analysis) -> Grade:

@@ -49,13 +49,12 @@ class OtherQuestionCheck:
         self.margin = margin
         self._card_points: dict[str, list[str]] = {}
 
-    def nearest_other(self, rubric: Rubric, question: str, segment_vecs: np.ndarray,
-                      answer: TokenVectors) -> OtherQuestion | None:
-        """The best-fitting other card when it beats the asked card by the margin, else None."""
+    def nearest_other(self, rubric: Rubric, segment_vecs: np.ndarray, answer: TokenVectors,
+                      asked: set[str], own: float) -> OtherQuestion | None:
+        """The best-fitting other card when it beats the asked card (whose recall is `own`) by
+        the margin, else None; `asked` are the question's word pieces."""
         if rubric.card is None or not len(segment_vecs) or not rubric.points:
             return None
-        asked = self.tokens.asked(rubric.question, question)
-        own = self.tokens.mean_recall([p.text for p in rubric.points], answer, asked)
         best: OtherQuestion | None = None
         for card_id in self._candidates(segment_vecs, rubric.card.id):
             card = self.kb.card(card_id)

@@ -38,7 +38,6 @@ class PieceIdf:
     def __init__(self, documents: Iterable[Iterable[str]]) -> None:
         self._df: Counter[str] = Counter()
         self._n = 0
-        self._memo: dict[tuple[str, ...], np.ndarray] = {}
         for pieces in documents:
             self._df.update(set(pieces))
             self._n += 1
@@ -47,11 +46,8 @@ class PieceIdf:
         return math.log((self._n + 1) / (self._df.get(piece, 0) + 1))
 
     def weights(self, pieces: tuple[str, ...]) -> np.ndarray:
-        """The weight of every piece (remembered: key points come back answer after answer)."""
-        found = self._memo.get(pieces)
-        if found is None:
-            found = self._memo[pieces] = np.array([self.weight(p) for p in pieces])
-        return found
+        """The weight of every piece."""
+        return np.array([self.weight(p) for p in pieces])
 
 
 def soft_recall(point: TokenVectors, answer: TokenVectors, asked: set[str], idf: PieceIdf,
