@@ -5,7 +5,7 @@ Two grader configurations are measured:
 - **shipped**: `tutor.runtime.grader_for(settings)` exactly as the CLI and interviews build it.
   Today it calls `load_embedder` without a cache directory, so it embeds with torch.
 - **onnx**: the same `EmbeddedGrader` over the same index, with the embedder given
-  `settings.data_dir / "cache"`, i.e. the onnxruntime fast path `tutor.embedding` documents
+  `settings.data_dir / "cache"`, i.e. the onnxruntime fast path `tutor.embedding.embedder` documents
   (what `benchmarks/retrieval.py` measures as the intended configuration).
 """
 
@@ -24,8 +24,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from eval.datasets import GradedAnswer  # noqa: E402
-from tutor.settings import Settings  # noqa: E402
+from tutor.eval.datasets import GradedAnswer  # noqa: E402
+
+from tutor.core.settings import Settings  # noqa: E402
 
 BACKENDS = ("shipped", "onnx")
 
@@ -55,7 +56,7 @@ def cache_dir(settings: Settings) -> Path:
 
 def ingest_guide(settings: Settings) -> float:
     """Index the bundled guide into `settings.data_dir`; returns seconds."""
-    from ingest import pipeline
+    from tutor.index import build as pipeline
 
     started = time.perf_counter()
     pipeline.ingest_paths([settings.guide_path], settings)
@@ -72,11 +73,11 @@ def open_grader(settings: Settings, backend: str) -> tuple[Any, float]:
 
         grader = grader_for(settings)
     else:
-        from tutor.embedding import load_embedder
-        from tutor.grading import make_grader
-        from tutor.knowledge import KnowledgeBase
-        from tutor.retrieval import HybridRetriever
-        from tutor.vectorstore import ChromaVectors, connect
+        from tutor.embedding.embedder import load_embedder
+        from tutor.grading.graders import make_grader
+        from tutor.index.knowledge import KnowledgeBase
+        from tutor.index.vectorstore import ChromaVectors, connect
+        from tutor.retrieval.hybrid import HybridRetriever
 
         embedder = load_embedder(settings.torch_threads, settings.query_cache_size,
                                  cache_dir(settings))

@@ -35,6 +35,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tutor.eval.datasets import GradedAnswer, load_graded  # noqa: E402
+
 from benchmarks.common import (  # noqa: E402
     BACKENDS,
     Tally,
@@ -49,8 +51,7 @@ from benchmarks.common import (  # noqa: E402
     print_table,
     spearman,
 )
-from eval.datasets import GradedAnswer, load_graded  # noqa: E402
-from tutor.grading import grade_items  # noqa: E402
+from tutor.grading.graders import grade_items  # noqa: E402
 
 TARGET_P50_MS = 50.0
 TARGET_BATCH_PER_S = 40.0
@@ -88,7 +89,7 @@ class NaiveCosineGrader:
 def embedding_headroom(grader: Any, answers: list[GradedAnswer]) -> tuple[float, float]:
     """Ms per answer to embed the grader's answer sentences one answer per call (as it does)
     and all answers' sentences in one call (what a batched grade_items could do)."""
-    from tutor.alignment import answer_segments
+    from tutor.grading.alignment import answer_segments
 
     per_answer = [answer_segments(a.answer, a.question) for a in answers]
     embed = grader.embedder.embed_batch

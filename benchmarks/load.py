@@ -35,6 +35,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tutor.eval.datasets import GradedAnswer, load_graded  # noqa: E402
+
 from benchmarks.common import (  # noqa: E402
     BACKENDS,
     batch_items,
@@ -46,14 +48,13 @@ from benchmarks.common import (  # noqa: E402
     percentile,
     print_table,
 )
-from eval.datasets import GradedAnswer, load_graded  # noqa: E402
 
 STATUS_OK = "ok"
 
 
 def run_batch(grader: Any, n: int, max_seconds: float) -> dict[str, Any]:
     """Grade n answers through `grade_items`; stops (and says so) at the time limit."""
-    from tutor.grading import grade_items
+    from tutor.grading.graders import grade_items
 
     items = batch_items(cycle(load_graded(), n))
     results: list[dict[str, Any]] = []
@@ -87,9 +88,9 @@ def session_worker(worker: int, data_dir: str, backend: str, threads: int, quest
     logging.basicConfig(level=logging.WARNING, format=f"w{worker} %(levelname)s %(message)s")
     result: dict[str, Any] = {"worker": worker, "submitted": 0}
     try:
-        from tutor.interview import InterviewSession
-        from tutor.planning import InterviewConfig
-        from tutor.store import Store
+        from tutor.interview.planning import InterviewConfig
+        from tutor.interview.session import InterviewSession
+        from tutor.storage.store import Store
 
         settings = bench_settings(Path(data_dir), threads)
         grader, result["load_s"] = open_grader(settings, backend)
@@ -170,7 +171,7 @@ def run_sessions(data_dir: Path, args: argparse.Namespace) -> list[dict[str, Any
 
 def verify_store(db_path: Path, results: list[dict[str, Any]]) -> dict[str, Any]:
     """Turn counts per session, readable grades, session status, integrity_check."""
-    from tutor.store import Store
+    from tutor.storage.store import Store
 
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:

@@ -31,15 +31,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from ingest import pipeline  # noqa: E402
-from tutor.embedding import Embedder, load_embedder, packaged_model_path  # noqa: E402
-from tutor.knowledge import KnowledgeBase  # noqa: E402
-from tutor.retrieval import HybridRetriever  # noqa: E402
-from tutor.settings import BUNDLED_GUIDE, REPO_DATA, Settings  # noqa: E402
-from tutor.types import Chunk  # noqa: E402
-from tutor.vectorstore import ChromaVectors, connect  # noqa: E402
+from tutor.core.settings import BUNDLED_GUIDE, PACKAGE_DATA, Settings  # noqa: E402
+from tutor.core.types import Chunk  # noqa: E402
+from tutor.embedding.embedder import Embedder, load_embedder, packaged_model_path  # noqa: E402
+from tutor.index import build as pipeline  # noqa: E402
+from tutor.index.knowledge import KnowledgeBase  # noqa: E402
+from tutor.index.vectorstore import ChromaVectors, connect  # noqa: E402
+from tutor.retrieval.hybrid import HybridRetriever  # noqa: E402
 
-QUERIES = REPO_DATA / "eval" / "retrieval_queries.jsonl"
+QUERIES = PACKAGE_DATA / "eval" / "retrieval_queries.jsonl"
 WARMUP = ["how do transformers work", "what is a vector database", "explain prompt injection",
           "fine-tuning on a small budget", "evaluation of rag pipelines"]
 Search = Callable[[str], list[str]]  # query -> section labels, best first

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from tutor.eval.datasets import GradedAnswer, load_graded
 
-from eval.datasets import GradedAnswer, load_graded
-from tutor.calibration import DEFAULT, FEATURES, Calibration, fit_calibration
-from tutor.grader_embedded import Analysis, EmbeddedGrader
+from tutor.grading.calibration import DEFAULT, FEATURES, Calibration, fit_calibration
+from tutor.grading.embedded import Analysis, EmbeddedGrader
 
 CALIBRATION_PATH = Path(__file__).resolve().parent.parent / "tutor" / "calibration.json"
 
@@ -63,8 +63,8 @@ def fit_all(analyses: list[Analysis], rows: list[GradedAnswer]) -> Calibration:
 
 def measure_token_baseline(grader: EmbeddedGrader, pairs: int = 300, seed: int = 0) -> float:
     """Mean idf-weighted soft recall between random pairs of guide sentences (unrelated text)."""
-    from tutor.text import split_sentences
-    from tutor.token_alignment import content_tokens, soft_recall
+    from tutor.core.text import split_sentences
+    from tutor.grading.token_alignment import content_tokens, soft_recall
 
     sentences = sorted({s for c in grader.retriever.kb.chunks for s in split_sentences(c.text)
                         if len(s) > 40})
@@ -80,8 +80,8 @@ def measure_token_baseline(grader: EmbeddedGrader, pairs: int = 300, seed: int =
 def other_question_margins(grader: EmbeddedGrader, rows: list[GradedAnswer]) -> dict[str, float]:
     """Largest margin of another card over the asked one among honest answers (graded set,
     off-topic and empty left out) and smallest among answers copied from another section."""
-    from eval.datasets import read_rows
-    from eval.gaming_eval import GAMING_FILE
+    from tutor.eval.datasets import read_rows
+    from tutor.eval.gaming_eval import GAMING_FILE
 
     def margin(question: str, answer: str) -> float | None:
         found = grader.analyse(question, answer).other_question
@@ -102,9 +102,9 @@ def other_question_margins(grader: EmbeddedGrader, rows: list[GradedAnswer]) -> 
 def main() -> None:
     from scipy.stats import pearsonr, spearmanr
 
-    from tutor.embedding import embedder_for
+    from tutor.core.settings import Settings
+    from tutor.embedding.embedder import embedder_for
     from tutor.runtime import retriever_for
-    from tutor.settings import Settings
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true")

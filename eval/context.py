@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tutor.settings import Settings
+from tutor.core.settings import Settings
 
 if TYPE_CHECKING:
-    from tutor.embedding import Embedder
-    from tutor.grader_embedded import EmbeddedGrader
-    from tutor.grounding import QuoteVerifier
-    from tutor.knowledge import KnowledgeBase
-    from tutor.retrieval import HybridRetriever
+    from tutor.embedding.embedder import Embedder
+    from tutor.grading.embedded import EmbeddedGrader
+    from tutor.index.grounding import QuoteVerifier
+    from tutor.index.knowledge import KnowledgeBase
+    from tutor.retrieval.hybrid import HybridRetriever
 
 T = TypeVar("T")
 Progress = Callable[[int, int], None]
@@ -65,14 +65,14 @@ class EvalContext:
 
     @cached_property
     def embedder(self) -> Embedder:
-        from tutor.embedding import embedder_for
+        from tutor.embedding.embedder import embedder_for
 
         return embedder_for(self.settings)
 
     @cached_property
     def grader(self) -> EmbeddedGrader:
         """The offline grader with the shipped calibration (the one users get)."""
-        from tutor.grader_embedded import EmbeddedGrader
+        from tutor.grading.embedded import EmbeddedGrader
 
         return EmbeddedGrader(self.retriever, self.embedder, strictness=self.settings.strictness,
                               max_answer_chars=self.settings.max_answer_chars)
@@ -80,14 +80,14 @@ class EvalContext:
     @cached_property
     def llm_grader(self) -> Any:
         """The LLM grader over the configured endpoint (falls back to `grader` on errors)."""
-        from tutor.grader_llm import LLMGrader
+        from tutor.grading.llm_grader import LLMGrader
 
         return LLMGrader(self.chat_model, self.grader)
 
     @cached_property
     def chat_model(self) -> Any:
-        from tutor.errors import ConfigError
-        from tutor.llm import chat_model_for
+        from tutor.core.errors import ConfigError
+        from tutor.llm.client import chat_model_for
 
         model = chat_model_for(self.settings)
         if model is None:
@@ -97,7 +97,7 @@ class EvalContext:
 
     @cached_property
     def verifier(self) -> QuoteVerifier:
-        from tutor.grounding import QuoteVerifier
+        from tutor.index.grounding import QuoteVerifier
 
         return QuoteVerifier(self.kb.chunks)
 

@@ -7,10 +7,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.errors import InputError
-from tutor.settings import REPO_DATA
+from tutor.core.errors import InputError
+from tutor.core.settings import PACKAGE_DATA
 
-EVAL_DIR = REPO_DATA / "eval"
+EVAL_DIR = PACKAGE_DATA / "eval"
 GRADED_FILES = [EVAL_DIR / "graded_answers_a.jsonl", EVAL_DIR / "graded_answers_b.jsonl"]
 
 

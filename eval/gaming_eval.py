@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from eval.context import EvalContext, limited
-from eval.datasets import EVAL_DIR, read_rows
-from tutor.errors import TutorError
+from tutor.eval.context import EvalContext, limited
+from tutor.eval.datasets import EVAL_DIR, read_rows
+
+from tutor.core.errors import TutorError
 
 GAMING_FILE = EVAL_DIR / "gaming.jsonl"
 TOLERANCE = 0.5

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tutor.eval.agreement import agreement, breakdown, confusion, pairwise_order
+from tutor.eval.calibrate import cross_validate
+from tutor.eval.context import EvalContext, limited
+from tutor.eval.datasets import GradedAnswer, load_graded
 
-from eval.agreement import agreement, breakdown, confusion, pairwise_order
-from eval.calibrate import cross_validate
-from eval.context import EvalContext, limited
-from eval.datasets import GradedAnswer, load_graded
-from tutor.errors import TutorError
-from tutor.feedback import verdict_for
-from tutor.types import Grade
+from tutor.core.errors import TutorError
+from tutor.core.types import Grade
+from tutor.grading.feedback import verdict_for
 
 FLOOR_VERDICTS = {"empty", "off-topic", "ungraded"}  # decided before the calibration applies
 MAX_FOLDS = 5
@@ -120,7 +120,7 @@ def load_user_data(paths: list[Path]) -> dict[str, list[GradedAnswer]]:
 def run_grading(ctx: EvalContext, extra: dict[str, list[GradedAnswer]] | None = None
                 ) -> dict[str, Any]:
     """Bundled answers (cross-validated), user files, gaming attacks, and the LLM grader."""
-    from eval.gaming_eval import run_gaming
+    from tutor.eval.gaming_eval import run_gaming
 
     out: dict[str, Any] = {"bundled": bundled_cv(ctx), "user_data": {}}
     for name, rows in (extra or {}).items():

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from tutor.grounding import QuoteVerifier
-from tutor.rubric import REFERENCE_ID
-from tutor.text import normalise_ws
-from tutor.types import Citation, Grade
+from tutor.core.text import normalise_ws
+from tutor.core.types import Citation, Grade
+from tutor.grading.rubric import REFERENCE_ID
+from tutor.index.grounding import QuoteVerifier
 
 MAX_LISTED = 10
 

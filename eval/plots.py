@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from eval.grading_eval import mean_abs_error
+from tutor.eval.grading_eval import mean_abs_error
 
 CALIBRATION_PNG = "calibration.png"
 RETRIEVAL_PNG = "retrieval_hits.png"

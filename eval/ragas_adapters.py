@@ -19,8 +19,8 @@ from ragas.embeddings.base import BaseRagasEmbeddings
 from ragas.llms.base import LangchainLLMWrapper
 from ragas.run_config import RunConfig
 
-from tutor.embedding import Embedder
-from tutor.settings import Settings
+from tutor.core.settings import Settings
+from tutor.embedding.embedder import Embedder
 
 CALLS_PER_JOB = 4  # LLM calls one metric makes for one sample, roughly (relevancy makes 3)
 
@@ -57,8 +57,8 @@ def model_name(settings: Settings) -> str:
     """The configured model, else the first one the endpoint lists."""
     if settings.llm_model:
         return settings.llm_model
-    from tutor.errors import LLMError
-    from tutor.llm import OpenAIChatModel
+    from tutor.core.errors import LLMError
+    from tutor.llm.client import OpenAIChatModel
 
     url = re.sub(r"//[^/@]*@", "//***@", settings.llm_base_url or "")  # hide user:pass@
     try:
@@ -96,7 +96,7 @@ def ragas_llm(settings: Settings, run_config: RunConfig) -> EndpointLLM:
     """
     from langchain_openai import ChatOpenAI
 
-    from tutor.llm import LOCAL_API_KEY, OPENAI_URL
+    from tutor.llm.client import LOCAL_API_KEY, OPENAI_URL
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else LOCAL_API_KEY
     options: dict[str, Any] = {

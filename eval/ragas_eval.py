@@ -16,11 +16,12 @@ import warnings
 from collections import Counter
 from typing import Any
 
-from eval.context import EvalContext, limited
-from eval.datasets import EVAL_DIR, read_rows
-from eval.groundedness import answer_citations, check_citations, grade_citations
-from tutor.errors import TutorError
-from tutor.text import split_sentences
+from tutor.eval.context import EvalContext, limited
+from tutor.eval.datasets import EVAL_DIR, read_rows
+from tutor.eval.groundedness import answer_citations, check_citations, grade_citations
+
+from tutor.core.errors import TutorError
+from tutor.core.text import split_sentences
 
 GOLDEN_FILE = EVAL_DIR / "rag_golden.jsonl"
 K = 5
@@ -43,9 +44,9 @@ def require_ragas() -> None:
 def load_answer_question() -> tuple[Any, str | None]:
     """`tutor.answering.answer_question`, or None and why it cannot be used."""
     try:
-        from tutor.answering import answer_question
+        from tutor.ask.answer import answer_question
     except ImportError as exc:
-        return None, f"tutor.answering is unavailable ({exc})"
+        return None, f"tutor.ask.answer is unavailable ({exc})"
     return answer_question, None
 
 
@@ -114,8 +115,7 @@ def score_samples(records: list[dict[str, Any]], metrics: dict[str, Any], chunk_
     """Run `ragas.evaluate`; means over scored samples and every failure by sample and metric."""
     from ragas import evaluate
     from ragas.dataset_schema import EvaluationDataset
-
-    from eval.ragas_adapters import JobFailures
+    from tutor.eval.ragas_adapters import JobFailures
 
     if not records:
         return {"samples": 0, "metrics": {}, "failures": []}
@@ -177,7 +177,7 @@ def llm_metrics(llm: Any, embeddings: Any) -> dict[str, Any]:
 
 def feedback_groundedness(ctx: EvalContext) -> dict[str, Any]:
     """Citations in the grades of the bundled graded answers, checked verbatim."""
-    from eval.grading_eval import graded_bundle
+    from tutor.eval.grading_eval import graded_bundle
 
     rows, _, grades = graded_bundle(ctx)
     return check_citations(ctx.verifier, grade_citations(rows, grades))
@@ -186,7 +186,7 @@ def feedback_groundedness(ctx: EvalContext) -> dict[str, Any]:
 def run_ragas(ctx: EvalContext) -> dict[str, Any]:
     """Answers to golden questions scored by ragas; groundedness; out-of-guide refusals."""
     require_ragas()
-    from eval.ragas_adapters import MiniLMEmbeddings, run_config_for
+    from tutor.eval.ragas_adapters import MiniLMEmbeddings, run_config_for
 
     out: dict[str, Any] = {"feedback_groundedness": feedback_groundedness(ctx)}
     answer_question, reason = load_answer_question()
@@ -221,8 +221,9 @@ def llm_scores(ctx: EvalContext, records: list[dict[str, Any]], config: Any,
                embeddings: Any) -> dict[str, Any]:
     """The LLM-judged metrics; an endpoint that cannot even be set up is reported, not fatal
     (the offline results are already in hand)."""
-    from eval.ragas_adapters import ragas_llm
-    from tutor.errors import LLMError
+    from tutor.eval.ragas_adapters import ragas_llm
+
+    from tutor.core.errors import LLMError
 
     try:
         llm = ragas_llm(ctx.settings, config)

@@ -102,7 +102,7 @@ def clean(value: Any) -> Any:
 
 def write_report(report: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     """report.json and report.md in `out_dir`."""
-    from eval.report_md import render_markdown
+    from tutor.eval.report_md import render_markdown
 
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"json": out_dir / REPORT_JSON, "markdown": out_dir / REPORT_MD}

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
-from eval.context import EvalContext, limited
-from eval.datasets import EVAL_DIR, read_rows
+from tutor.eval.context import EvalContext, limited
+from tutor.eval.datasets import EVAL_DIR, read_rows
 
 QUERIES_FILE = EVAL_DIR / "retrieval_queries.jsonl"
 METHODS = ("dense", "bm25", "hybrid")

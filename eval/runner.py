@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from eval.context import EvalContext, ProgressFactory, no_progress
-from tutor.errors import ConfigError
-from tutor.settings import Settings
+from tutor.eval.context import EvalContext, ProgressFactory, no_progress
+
+from tutor.core.errors import ConfigError
+from tutor.core.settings import Settings
 
 SUITES = ("retrieval", "grading", "ragas")
 
@@ -30,14 +31,14 @@ def default_out_dir(settings: Settings) -> Path:
 
 def run_suite(name: str, ctx: EvalContext, user_data: dict[str, Any]) -> dict[str, Any]:
     if name == "retrieval":
-        from eval.retrieval_eval import run_retrieval
+        from tutor.eval.retrieval_eval import run_retrieval
 
         return run_retrieval(ctx)
     if name == "grading":
-        from eval.grading_eval import run_grading
+        from tutor.eval.grading_eval import run_grading
 
         return run_grading(ctx, user_data)
-    from eval.ragas_eval import run_ragas
+    from tutor.eval.ragas_eval import run_ragas
 
     return run_ragas(ctx)
 
@@ -72,7 +73,7 @@ def run_eval(settings: Settings, suite: str = "all", use_llm: bool = False,
             the grading suite.
         InputError: a grading data file is missing or malformed.
     """
-    from eval.grading_eval import load_user_data
+    from tutor.eval.grading_eval import load_user_data
 
     names = suites_for(suite)
     check_options(settings, names, use_llm, grading_data)
@@ -96,8 +97,8 @@ def run_eval(settings: Settings, suite: str = "all", use_llm: bool = False,
 
 def finish(report: dict[str, Any], settings: Settings, out_dir: Path) -> dict[str, Any]:
     """Headline, comparison, plots and files."""
-    from eval.plots import write_plots
-    from eval.report import REPORT_JSON, REPORT_MD, comparison, headline, write_report
+    from tutor.eval.plots import write_plots
+    from tutor.eval.report import REPORT_JSON, REPORT_MD, comparison, headline, write_report
 
     report["headline"] = headline(report)
     report["comparison"] = comparison(report, settings.reports_dir, out_dir)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.cleaning import CleanReport, dedupe_lines
-from ingest.structure import NUMBERED, Section
-from ingest.topics import topic_for
-from tutor.text import slugify, split_sentences
-from tutor.types import Card, KeyPoint
+from tutor.ingest.cleaning import CleanReport, dedupe_lines
+from tutor.ingest.structure import NUMBERED, Section
+from tutor.ingest.topics import topic_for
+
+from tutor.core.text import slugify, split_sentences
+from tutor.core.types import Card, KeyPoint
 
 BULLET = re.compile(r"^[-*•]\s+(.*)$")
 LABEL = re.compile(r"^([A-Z][^:]{2,60}):\s*(.*)$")

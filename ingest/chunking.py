@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ingest.structure import NUMBERED
-from tutor.types import Card, Chunk, KeyPoint
+from tutor.ingest.structure import NUMBERED
+
+from tutor.core.types import Card, Chunk, KeyPoint
 
 TARGET_CHARS = 700
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.cards import build_card
-from ingest.chunking import chunk_card, pack_blocks
-from ingest.cleaning import CleanReport, clean_lines, dedupe_lines
-from ingest.structure import split_sections
-from tutor.types import Card, Chunk
+from tutor.ingest.cards import build_card
+from tutor.ingest.chunking import chunk_card, pack_blocks
+from tutor.ingest.cleaning import CleanReport, clean_lines, dedupe_lines
+from tutor.ingest.structure import split_sections
+
+from tutor.core.types import Card, Chunk
 
 MIN_SECTIONS = 2
 PLAIN_CARD_CHARS = 1500
@@ -51,10 +52,11 @@ def parse_guide(text: str, source: str, taken_ids: set[str]) -> ParsedGuide:
 
 
 def _plain_cards(lines: list[str], source: str, taken: set[str], report: CleanReport) -> list[Card]:
-    from ingest.cards import extract_items
-    from ingest.topics import topic_for
-    from tutor.text import slugify
-    from tutor.types import KeyPoint
+    from tutor.ingest.cards import extract_items
+    from tutor.ingest.topics import topic_for
+
+    from tutor.core.text import slugify
+    from tutor.core.types import KeyPoint
 
     content = [ln for ln in dedupe_lines(lines, report) if not ln.lower().startswith("part")]
     paragraphs = [p.strip() for p in "\n".join(content).split("\n\n") if p.strip()]

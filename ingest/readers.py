@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tutor.errors import InputError
+from tutor.core.errors import InputError
 
 SUPPORTED = {".txt", ".md", ".markdown", ".pdf"}
 MAX_BYTES = 50 * 1024 * 1024

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.cleaning import PART_LINE
+from tutor.ingest.cleaning import PART_LINE
 
 _QWORD = r"(?:what|how|why|when|where|which|who|can|could|would|should|is|are|do|does)"
 _AUX = r"(?:is|are|was|were|do|does|did|can|could|would|should|will|has|have|you)"

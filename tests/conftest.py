@@ -11,7 +11,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["RAGAS_DO_NOT_TRACK"] = "true"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
-from tutor.settings import BUNDLED_GUIDE, Settings  # noqa: E402
+from tutor.core.settings import BUNDLED_GUIDE, Settings  # noqa: E402
 
 pytest_plugins = ["tests.conftest_llm"]
 
@@ -40,7 +40,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: P
 @pytest.fixture(scope="session")
 def indexed_settings(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> Settings:
     """Settings whose data directory holds an index of the bundled guide (built once)."""
-    from ingest.pipeline import ingest_paths
+    from tutor.index.build import ingest_paths
 
     data_dir = tmp_path_factory.mktemp("indexed")
     settings = Settings(data_dir=data_dir, cache_path=model_cache)
@@ -50,28 +50,28 @@ def indexed_settings(tmp_path_factory: pytest.TempPathFactory, model_cache: Path
 
 @pytest.fixture(scope="session")
 def retriever(indexed_settings: Settings):
-    from tutor.retrieval import open_retriever
+    from tutor.retrieval.hybrid import open_retriever
 
     return open_retriever(indexed_settings)
 
 
 @pytest.fixture(scope="session")
 def kb(indexed_settings: Settings):
-    from tutor.knowledge import KnowledgeBase
+    from tutor.index.knowledge import KnowledgeBase
 
     return KnowledgeBase.load(indexed_settings.index_dir)
 
 
 @pytest.fixture(scope="session")
 def embedded_grader(retriever, indexed_settings):
-    from tutor.embedding import embedder_for
-    from tutor.grader_embedded import EmbeddedGrader
+    from tutor.embedding.embedder import embedder_for
+    from tutor.grading.embedded import EmbeddedGrader
 
     return EmbeddedGrader(retriever, embedder_for(indexed_settings))
 
 
 @pytest.fixture(scope="session")
 def verifier(kb):
-    from tutor.grounding import QuoteVerifier
+    from tutor.index.grounding import QuoteVerifier
 
     return QuoteVerifier(kb.chunks)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from tutor.llm import ChatReply, Messages, parse_json_reply
+from tutor.llm.client import ChatReply, Messages, parse_json_reply
 
 Scripted = dict[str, Any] | str | ChatReply | BaseException
 

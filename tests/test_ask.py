@@ -9,17 +9,17 @@ import pytest
 from click.testing import CliRunner
 
 from tests.fakes import ScriptedChatModel
-from tutor.answer_llm import UNSUPPORTED_MARK, answer_schema
-from tutor.answering import (
+from tutor.ask.answer import (
     COVERAGE_THRESHOLD,
     NOT_COVERED,
     Answer,
     answer_question,
     retrieval_coverage,
 )
-from tutor.cli import cli
-from tutor.errors import InputError, LLMError
-from tutor.settings import Settings
+from tutor.ask.generated import UNSUPPORTED_MARK, answer_schema
+from tutor.cli.main import cli
+from tutor.core.errors import InputError, LLMError
+from tutor.core.settings import Settings
 
 LORA = "What is LoRA and QLoRA?"
 LORA_Q = "How does LoRA fine-tune a model?"
@@ -39,7 +39,7 @@ OUT_OF_GUIDE = [
 
 @pytest.fixture(scope="module")
 def embedder(indexed_settings):
-    from tutor.embedding import embedder_for
+    from tutor.embedding.embedder import embedder_for
 
     # the same arguments as open_retriever, so this is the retriever's own (cached) embedder
     return embedder_for(indexed_settings)
@@ -244,7 +244,7 @@ def test_answer_schema_bounds_every_field():
 def test_real_local_server_completes_the_pipeline(llm_server, retriever, embedder, verifier,
                                                    tmp_path):
     """The tiny model answers badly; we only check the round trip yields a valid Answer."""
-    from tutor.llm import OpenAIChatModel
+    from tutor.llm.client import OpenAIChatModel
 
     settings = Settings(data_dir=tmp_path, llm_base_url=llm_server.base_url,
                         llm_model=llm_server.model, llm_timeout=120, llm_max_tokens=600)

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from ingest.parse import parse_guide
-from tutor.settings import BUNDLED_GUIDE
-from tutor.text import normalise_ws
+from tutor.ingest.parse import parse_guide
+
+from tutor.core.settings import BUNDLED_GUIDE
+from tutor.core.text import normalise_ws
 
 SECTIONS = ((Path(__file__).parent.parent / "data" / "eval" / "sections.txt")
             .read_text().splitlines())

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ingest_paths
 from tests.helpers import free_port, wait_http
-from tutor.errors import VectorStoreError
-from tutor.retrieval import open_retriever
-from tutor.settings import Settings
+from tutor.core.errors import VectorStoreError
+from tutor.core.settings import Settings
+from tutor.index.build import ingest_paths
+from tutor.retrieval.hybrid import open_retriever
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from ingest.cleaning import CleanReport, clean_lines, dedupe_lines, normalise_line
+from tutor.ingest.cleaning import CleanReport, clean_lines, dedupe_lines, normalise_line
 
 
 def test_normalise_line_fixes_pdf_markup():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from tutor.cli import cli
+from tutor.cli.main import cli
 
 
 def run(args, env=None):

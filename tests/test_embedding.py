@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tutor.embedding import Embedder, load_embedder, packaged_model_path
-from tutor.settings import BUNDLED_GUIDE, REPO_DATA
+from tutor.core.settings import BUNDLED_GUIDE, PACKAGE_DATA
+from tutor.embedding.embedder import Embedder, load_embedder, packaged_model_path
 
-GOLDEN = REPO_DATA / "eval" / "retrieval_queries.jsonl"
+GOLDEN = PACKAGE_DATA / "eval" / "retrieval_queries.jsonl"
 TEXTS = [json.loads(line)["query"] for line in GOLDEN.read_text().splitlines()[::4]] + [
     "What is LoRA and QLoRA?",
     "how do i stop my rag bot from making things up",
@@ -85,7 +85,7 @@ def test_export_is_written_once_under_the_cache_dir(cache_dir: Path, fast: Embed
     files = sorted(p.name for p in cache_dir.iterdir())
     assert len(files) == 1 and files[0].startswith("embedder-") and files[0].endswith(".onnx")
     before = (cache_dir / files[0]).stat().st_mtime_ns
-    with caplog.at_level(logging.INFO, logger="tutor.embedding"):
+    with caplog.at_level(logging.INFO, logger="tutor.embedding.embedder"):
         again = Embedder(packaged_model_path(), cache_dir=cache_dir)
     assert again.backend == "onnx"
     assert "writing the embedding model" not in caplog.text
@@ -109,7 +109,7 @@ def test_damaged_export_is_rewritten(tmp_path: Path, reference: np.ndarray,
     Embedder(packaged_model_path(), cache_dir=tmp_path)
     (export,) = tmp_path.glob("*.onnx")
     export.write_bytes(b"not a model")
-    with caplog.at_level(logging.WARNING, logger="tutor.embedding"):
+    with caplog.at_level(logging.WARNING, logger="tutor.embedding.embedder"):
         embedder = Embedder(packaged_model_path(), cache_dir=tmp_path)
     assert embedder.backend == "onnx"
     assert "rewriting the cached embedding model" in caplog.text
@@ -140,7 +140,7 @@ def test_without_onnxruntime_falls_back_to_torch_with_a_notice(
         tmp_path: Path, reference: np.ndarray, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture):
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # as if it were not installed
-    with caplog.at_level(logging.WARNING, logger="tutor.embedding"):
+    with caplog.at_level(logging.WARNING, logger="tutor.embedding.embedder"):
         embedder = Embedder(packaged_model_path(), cache_dir=tmp_path)
     assert embedder.backend == "torch"
     assert "fast embedding path unavailable" in caplog.text
@@ -153,7 +153,7 @@ def test_unwritable_cache_dir_falls_back_to_torch(tmp_path: Path,
                                                   caplog: pytest.LogCaptureFixture):
     blocker = tmp_path / "cache"
     blocker.write_text("a file where the cache directory should be")
-    with caplog.at_level(logging.WARNING, logger="tutor.embedding"):
+    with caplog.at_level(logging.WARNING, logger="tutor.embedding.embedder"):
         embedder = Embedder(packaged_model_path(), cache_dir=blocker)
     assert embedder.backend == "torch"
     assert "cannot write" in caplog.text
@@ -174,7 +174,7 @@ def test_a_layout_the_graph_does_not_reproduce_falls_back(tmp_path: Path,
     pooling.unlink()
     pooling.write_text(json.dumps(config | {"pooling_mode_mean_tokens": False,
                                             "pooling_mode_cls_token": True}))
-    with caplog.at_level(logging.WARNING, logger="tutor.embedding"):
+    with caplog.at_level(logging.WARNING, logger="tutor.embedding.embedder"):
         embedder = Embedder(model, cache_dir=tmp_path / "cache")
     assert embedder.backend == "torch"
     assert "unsupported model" in caplog.text and "pooling" in caplog.text
@@ -182,7 +182,7 @@ def test_a_layout_the_graph_does_not_reproduce_falls_back(tmp_path: Path,
 
 
 def test_no_cache_dir_means_torch(caplog: pytest.LogCaptureFixture):
-    with caplog.at_level(logging.INFO, logger="tutor.embedding"):
+    with caplog.at_level(logging.INFO, logger="tutor.embedding.embedder"):
         embedder = Embedder(packaged_model_path(), cache_dir=None)
     assert embedder.backend == "torch"
     assert "no embedding cache directory" in caplog.text

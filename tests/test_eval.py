@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tutor.eval.agreement import agreement, pairwise_order
+from tutor.eval.context import limited
+from tutor.eval.report import compare
+from tutor.eval.retrieval_eval import score_ranking, section_ranking
 
-from eval.agreement import agreement, pairwise_order
-from eval.context import limited
-from eval.report import compare
-from eval.retrieval_eval import score_ranking, section_ranking
-from tutor.cli import cli
-from tutor.settings import Settings
+from tutor.cli.main import cli
+from tutor.core.settings import Settings
 
 LIMIT = 4
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
@@ -32,7 +32,7 @@ def ragas_home(tmp_path_factory: pytest.TempPathFactory):
 
 
 def answering_missing() -> str | None:
-    if importlib.util.find_spec("tutor.answering") is None:
+    if importlib.util.find_spec("tutor.ask.answer") is None:
         return "tutor/answering.py (answer_question) has not landed yet"
     return None
 
@@ -152,7 +152,7 @@ def test_smoke_ragas_metrics(smoke):
     feedback = ragas["feedback_groundedness"]
     assert feedback["citations"] > 0 and feedback["share"] == 1.0, feedback["violations"]
     if answering_missing():
-        assert "tutor.answering" in ragas["skipped"]
+        assert "tutor.ask.answer" in ragas["skipped"]
         pytest.skip(answering_missing())
     assert ragas["groundedness"]["share"] == 1.0, ragas["groundedness"]["violations"]
     assert ragas["answers"]["answered"] == LIMIT
@@ -199,7 +199,7 @@ def test_bad_grading_data_fails_before_any_work(tmp_path: Path):
 def test_llm_path_completes_and_counts_failures(llm_server, indexed_settings: Settings,
                                                 tmp_path: Path):
     """A 135M model fails most judgements; every failure must be counted and named."""
-    from eval.runner import run_eval
+    from tutor.eval.runner import run_eval
 
     settings = Settings(data_dir=indexed_settings.data_dir, llm_base_url=llm_server.base_url,
                         llm_model=llm_server.model, llm_timeout=5, llm_retries=0,
@@ -238,7 +238,7 @@ def test_ragas_llm_metrics_score_what_parses_and_name_what_fails(
         misbehaving_server, indexed_settings: Settings, tmp_path: Path):
     if answering_missing():
         pytest.skip(answering_missing())
-    from eval.runner import run_eval
+    from tutor.eval.runner import run_eval
 
     misbehaving_server.set("payload", payload=SCRIPTED_JUDGE)
     settings = Settings(data_dir=indexed_settings.data_dir, llm_base_url=misbehaving_server.url,

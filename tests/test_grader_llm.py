@@ -3,9 +3,9 @@
 import pytest
 
 from tests.fakes import ScriptedChatModel
-from tutor.errors import LLMError
-from tutor.grader_llm import LLMGrader, score_from_verdicts
-from tutor.settings import Settings
+from tutor.core.errors import LLMError
+from tutor.core.settings import Settings
+from tutor.grading.llm_grader import LLMGrader, score_from_verdicts
 
 Q = "What are the limitations of Generative AI?"
 ANSWER = ("Generative models can repeat biases from their training data, which is unfair in "
@@ -84,8 +84,8 @@ def test_empty_answer_needs_no_model(grader):
 @pytest.mark.llm
 def test_real_local_server_protocol(llm_server, embedded_grader, tmp_path):
     """The tiny model grades badly; we check the round trip yields a valid, grounded grade."""
-    from tutor.grounding import QuoteVerifier
-    from tutor.llm import OpenAIChatModel
+    from tutor.index.grounding import QuoteVerifier
+    from tutor.llm.client import OpenAIChatModel
 
     settings = Settings(data_dir=tmp_path, llm_base_url=llm_server.base_url,
                         llm_model=llm_server.model, llm_timeout=120, llm_max_tokens=700)

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from tutor.errors import InputError
-from tutor.grading import grade_items
-from tutor.types import Grade
+from tutor.core.errors import InputError
+from tutor.core.types import Grade
+from tutor.grading.graders import grade_items
 
 Q = "How do you handle mode collapse in Generative Adversarial Networks (GANs)?"
 GOOD = ("Mode collapse is when the generator keeps producing the same few outputs instead of the "
@@ -164,7 +164,7 @@ def test_a_good_answer_is_not_taken_for_another_question(embedded_grader):
 
 def test_attacks_wrapped_around_content_add_nothing(embedded_grader):
     """The corpus's mixed and repeated answers earn what their content earns alone."""
-    from eval.datasets import EVAL_DIR, read_rows
+    from tutor.eval.datasets import EVAL_DIR, read_rows
 
     mixed = [r for r in read_rows(EVAL_DIR / "gaming.jsonl") if r.get("content")]
     assert len(mixed) >= 10
@@ -178,7 +178,7 @@ def test_attacks_wrapped_around_content_add_nothing(embedded_grader):
 
 def test_batch_over_several_chunks_matches_one_by_one(embedded_grader):
     """Batches embed the next chunk on a worker thread; order and grades stay the same."""
-    from tutor.grading import WARM_BATCH
+    from tutor.grading.graders import WARM_BATCH
 
     answers = [GOOD, WEAK, KEYWORDS, "", "Mode collapse means the generator repeats itself."]
     items = [(n, {"id": n, "question": Q, "answer": f"{answers[n % 5]} ({n})"})

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ingest_paths
-from tutor.errors import InputError, VectorStoreError
-from tutor.knowledge import KnowledgeBase
-from tutor.settings import Settings
+from tutor.core.errors import InputError, VectorStoreError
+from tutor.core.settings import Settings
+from tutor.index.build import ingest_paths
+from tutor.index.knowledge import KnowledgeBase
 
 GUIDE_A = """# What is attention?
 
@@ -98,8 +98,8 @@ def test_missing_file_and_pdf_without_text(tmp_path: Path):
 
 def test_failed_ingest_keeps_the_old_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A failure after parsing (here: the vector store dies) leaves the live index answering."""
-    import ingest.pipeline as pipeline
-    from tutor.retrieval import open_retriever
+    import tutor.index.build as pipeline
+    from tutor.retrieval.hybrid import open_retriever
 
     settings = Settings(data_dir=tmp_path / "d")
     guide = write(tmp_path / "g.md", GUIDE_A)
@@ -119,14 +119,14 @@ def test_failed_ingest_keeps_the_old_index(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_missing_index_is_reported(tmp_path: Path):
-    from tutor.errors import IndexMissingError
+    from tutor.core.errors import IndexMissingError
 
     with pytest.raises(IndexMissingError, match="run `tutor ingest`"):
         KnowledgeBase.load(tmp_path / "nothing")
 
 
 def test_damaged_index_is_reported(tmp_path: Path):
-    from tutor.errors import IndexMissingError
+    from tutor.core.errors import IndexMissingError
 
     settings = Settings(data_dir=tmp_path / "d")
     ingest_paths([write(tmp_path / "g.md", GUIDE_A)], settings)

@@ -2,12 +2,12 @@
 
 import pytest
 
-from tutor.errors import InputError
-from tutor.interview import InterviewSession
-from tutor.knowledge import KnowledgeBase
-from tutor.planning import InterviewConfig, list_topics, plan_questions
-from tutor.report import build_report, format_report
-from tutor.store import Store
+from tutor.core.errors import InputError
+from tutor.index.knowledge import KnowledgeBase
+from tutor.interview.planning import InterviewConfig, list_topics, plan_questions
+from tutor.interview.report import build_report, format_report
+from tutor.interview.session import InterviewSession
+from tutor.storage.store import Store
 
 
 @pytest.fixture
@@ -88,9 +88,9 @@ def test_resume_without_session_is_a_clear_error(store, kb, embedded_grader):
 def test_interview_turn_through_the_local_llm_server(llm_server, store, kb, embedded_grader,
                                                      tmp_path):
     """The LLM path end to end: the tiny model's verdicts (or a visible fallback) are stored."""
-    from tutor.grader_llm import LLMGrader
-    from tutor.llm import OpenAIChatModel
-    from tutor.settings import Settings
+    from tutor.core.settings import Settings
+    from tutor.grading.llm_grader import LLMGrader
+    from tutor.llm.client import OpenAIChatModel
 
     settings = Settings(data_dir=tmp_path, llm_base_url=llm_server.base_url,
                         llm_model=llm_server.model, llm_timeout=120, llm_max_tokens=700)

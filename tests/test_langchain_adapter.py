@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tutor.errors import MissingExtraError
-from tutor.knowledge import KnowledgeBase
-from tutor.settings import Settings
+from tutor.core.errors import MissingExtraError
+from tutor.core.settings import Settings
+from tutor.index.knowledge import KnowledgeBase
 
 GUIDE = """# What is attention?
 
@@ -28,7 +28,7 @@ LoRA freezes the base model and trains small low-rank adapter matrices instead o
 
 @pytest.fixture(scope="module")
 def small_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    from ingest.pipeline import ingest_paths
+    from tutor.index.build import ingest_paths
 
     root = tmp_path_factory.mktemp("adapter")
     guide = root / "guide.md"
@@ -41,8 +41,8 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def test_documents_carry_our_metadata(small_index: Settings):
     from langchain_core.documents import Document
 
-    from tutor.langchain_adapter import TutorRetriever
-    from tutor.retrieval import open_retriever
+    from tutor.retrieval.hybrid import open_retriever
+    from tutor.retrieval.langchain_adapter import TutorRetriever
 
     kb = KnowledgeBase.load(small_index.index_dir)
     retriever = TutorRetriever(retriever=open_retriever(small_index, kb), k=2)
@@ -60,7 +60,7 @@ def test_documents_carry_our_metadata(small_index: Settings):
 
 
 def test_from_settings_uses_the_configured_k(small_index: Settings):
-    from tutor.langchain_adapter import TutorRetriever
+    from tutor.retrieval.langchain_adapter import TutorRetriever
 
     retriever = TutorRetriever.from_settings(small_index.model_copy(update={"top_k": 3}))
     docs = retriever.invoke("low-rank adapters")
@@ -72,13 +72,13 @@ def test_missing_langchain_core_names_the_extra(monkeypatch: pytest.MonkeyPatch)
     loaded = [m for m in sys.modules if m.split(".")[0] == "langchain_core"]
     for name in loaded + ["langchain_core"]:
         monkeypatch.setitem(sys.modules, name, None)  # as if the package were not installed
-    monkeypatch.delitem(sys.modules, "tutor.langchain_adapter", raising=False)
+    monkeypatch.delitem(sys.modules, "tutor.retrieval.langchain_adapter", raising=False)
     with pytest.raises(MissingExtraError, match=r"langchain-core.*\.\[langchain\]"):
-        importlib.import_module("tutor.langchain_adapter")
+        importlib.import_module("tutor.retrieval.langchain_adapter")
 
 
 def test_adapter_module_is_importable_again_afterwards():
     """The previous test must not leave a broken module behind for later imports."""
-    module = importlib.import_module("tutor.langchain_adapter")
+    module = importlib.import_module("tutor.retrieval.langchain_adapter")
     assert hasattr(module, "TutorRetriever")
     assert Path(module.__file__).name == "langchain_adapter.py"

@@ -15,9 +15,15 @@ import pytest
 from tests.fakes import ScriptedChatModel
 from tests.llm_server import LLMServer
 from tests.misbehaving_server import MODEL, VALID_REPLY, VALID_SCHEMA, MisbehavingServer, closed_url
-from tutor.errors import LLMError
-from tutor.llm import OpenAIChatModel, chat_model_for, missing_keys, parse_json_reply, schema_name
-from tutor.settings import Settings
+from tutor.core.errors import LLMError
+from tutor.core.settings import Settings
+from tutor.llm.client import (
+    OpenAIChatModel,
+    chat_model_for,
+    missing_keys,
+    parse_json_reply,
+    schema_name,
+)
 
 SECRET = "sk-test-0123456789abcdefSECRET"
 ASK = [{"role": "user", "content": "Grade this answer."}]

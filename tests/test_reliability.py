@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from tutor.cli import cli
-from tutor.errors import InputError, TutorError
-from tutor.grader_llm import LLMGrader
-from tutor.llm import OpenAIChatModel
-from tutor.settings import Settings
+from tutor.cli.main import cli
+from tutor.core.errors import InputError, TutorError
+from tutor.core.settings import Settings
+from tutor.grading.llm_grader import LLMGrader
+from tutor.llm.client import OpenAIChatModel
 
 Q = "What is a vector database?"
 ANSWER = "A vector database stores embeddings and retrieves similar vectors by distance."
@@ -51,7 +51,7 @@ def test_any_question_gets_a_grade_or_a_clear_error(embedded_grader, question, a
 @hsettings(max_examples=40, deadline=None)
 @given(text=st.text(max_size=2000))
 def test_parser_never_crashes(text):
-    from ingest.parse import parse_guide
+    from tutor.ingest.parse import parse_guide
 
     guide = parse_guide(text, "fuzz.txt", set())
     for chunk in guide.chunks:
@@ -134,9 +134,9 @@ def test_llm_made_up_quotes_are_dropped(misbehaving_server, embedded_grader, ver
 
 def test_interview_goes_on_when_the_llm_is_down(embedded_grader, kb, tmp_path):
     from tests.misbehaving_server import closed_url
-    from tutor.interview import InterviewSession
-    from tutor.planning import InterviewConfig
-    from tutor.store import Store
+    from tutor.interview.planning import InterviewConfig
+    from tutor.interview.session import InterviewSession
+    from tutor.storage.store import Store
 
     with Store(tmp_path / "db.sqlite") as store:
         session = InterviewSession.start(store, kb, llm_grader(closed_url(), embedded_grader),
@@ -161,8 +161,8 @@ def test_cli_never_prints_the_api_key(indexed_settings):
 # ---------- crash safety of ingestion ----------
 
 def test_kill_9_during_ingest_keeps_the_old_index(tmp_path):
-    from ingest.pipeline import ingest_paths
-    from tutor.retrieval import open_retriever
+    from tutor.index.build import ingest_paths
+    from tutor.retrieval.hybrid import open_retriever
 
     settings = Settings(data_dir=tmp_path / "d")
     guide = tmp_path / "guide.txt"
@@ -186,8 +186,8 @@ def test_kill_9_during_ingest_keeps_the_old_index(tmp_path):
 
 
 def test_corrupted_vector_store_is_reported(tmp_path):
-    from ingest.pipeline import ingest_paths
-    from tutor.retrieval import open_retriever
+    from tutor.index.build import ingest_paths
+    from tutor.retrieval.hybrid import open_retriever
 
     settings = Settings(data_dir=tmp_path / "d")
     guide = tmp_path / "g.md"

@@ -42,7 +42,7 @@ def test_golden_queries_regression_guard(retriever):
 
 
 def test_fusion_prefers_agreement():
-    from tutor.retrieval import rrf, weighted
+    from tutor.retrieval.hybrid import rrf, weighted
 
     dense = [("a", 0.9), ("b", 0.8), ("c", 0.1)]
     lexical = [("b", 5.0), ("c", 4.0), ("a", 0.5)]

@@ -18,12 +18,12 @@ from fsrs import Rating
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tutor.errors import StoreError
-from tutor.migrations import SCHEMA_VERSION, migrate, schema_version
-from tutor.scheduling import due_at, rating_for, schedule_review
-from tutor.settings import Settings
-from tutor.store import Store
-from tutor.types import Citation, Grade, PointResult
+from tutor.core.errors import StoreError
+from tutor.core.settings import Settings
+from tutor.core.types import Citation, Grade, PointResult
+from tutor.storage.migrations import SCHEMA_VERSION, migrate, schema_version
+from tutor.storage.scheduling import due_at, rating_for, schedule_review
+from tutor.storage.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -332,8 +332,8 @@ def run_without_root_powers(code: str, *args: str) -> subprocess.CompletedProces
 OPEN_AND_WRITE = """
 import sys
 from pathlib import Path
-from tutor.errors import StoreError
-from tutor.store import Store
+from tutor.core.errors import StoreError
+from tutor.storage.store import Store
 try:
     Store(Path(sys.argv[1])).create_session({}, [])
 except StoreError as exc:
@@ -471,7 +471,7 @@ KILLED_WRITER = """
 import sys
 from pathlib import Path
 from tests.test_store import make_grade
-from tutor.store import Store
+from tutor.storage.store import Store
 store = Store(Path(sys.argv[1]))
 sid = store.create_session({}, [])
 print("session", sid, flush=True)

@@ -1,7 +1,7 @@
 import pytest
 
-from tutor.injection import strip_injections
-from tutor.text import clean_input, content_words, slugify, split_sentences
+from tutor.core.text import clean_input, content_words, slugify, split_sentences
+from tutor.grading.injection import strip_injections
 
 
 def test_content_words_stem_and_split_hyphens():

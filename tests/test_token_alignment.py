@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tutor.embedding import Embedder, load_embedder
-from tutor.token_alignment import PieceIdf, content_tokens, joined, soft_recall
+from tutor.embedding.embedder import Embedder, load_embedder
+from tutor.grading.token_alignment import PieceIdf, content_tokens, joined, soft_recall
 
 POINT = "LoRA freezes the pretrained weights and trains small low-rank matrices added to them."
 

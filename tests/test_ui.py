@@ -10,10 +10,10 @@ import pytest
 pytest.importorskip("streamlit")
 from click.testing import CliRunner  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
+from tutor.ui.markup import escape_markdown  # noqa: E402
 
-from tutor.cli import cli  # noqa: E402
-from tutor.cli_ui import app_path, streamlit_command  # noqa: E402
-from ui.markup import escape_markdown  # noqa: E402
+from tutor.cli.main import cli  # noqa: E402
+from tutor.cli.ui import app_path, streamlit_command  # noqa: E402
 
 APP = Path(__file__).resolve().parent.parent / "ui" / "app.py"
 TIMEOUT = 180  # the first run loads the embedding model
@@ -152,7 +152,7 @@ def test_grade_without_an_answer_asks_for_one(ui_db):
 
 
 def test_ask_answers_with_numbered_citations(ui_db):
-    pytest.importorskip("tutor.answering", reason="tutor/answering.py is not written yet")
+    pytest.importorskip("tutor.ask.answer", reason="tutor/answering.py is not written yet")
     at = open_app("views/ask.py")
     at.chat_input[0].set_value("What is LoRA and why is it used for fine-tuning?").run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -162,7 +162,7 @@ def test_ask_answers_with_numbered_citations(ui_db):
 
 
 def test_ask_outside_the_guide_says_so(ui_db):
-    pytest.importorskip("tutor.answering", reason="tutor/answering.py is not written yet")
+    pytest.importorskip("tutor.ask.answer", reason="tutor/answering.py is not written yet")
     at = open_app("views/ask.py")
     at.chat_input[0].set_value("What is a good recipe for sourdough bread?").run()
     assert not at.exception and not at.error
@@ -176,9 +176,9 @@ def test_progress_empty_state(ui_db):
 
 
 def test_progress_with_history(ui_db, kb, embedded_grader):
-    from tutor.interview import InterviewSession
-    from tutor.planning import InterviewConfig
-    from tutor.store import Store
+    from tutor.interview.planning import InterviewConfig
+    from tutor.interview.session import InterviewSession
+    from tutor.storage.store import Store
 
     with Store(ui_db) as store:
         for seed in (1, 2):

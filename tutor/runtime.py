@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from tutor.errors import IndexMissingError
-from tutor.knowledge import MANIFEST, KnowledgeBase
-from tutor.retrieval import HybridRetriever, open_retriever
-from tutor.settings import Settings
+from tutor.core.errors import IndexMissingError
+from tutor.core.settings import Settings
+from tutor.index.knowledge import MANIFEST, KnowledgeBase
+from tutor.retrieval.hybrid import HybridRetriever, open_retriever
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -24,7 +24,7 @@ def ensure_index(settings: Settings, progress: Progress | None = None) -> Knowle
     except IndexMissingError:
         if (settings.index_dir / MANIFEST).exists():  # damaged, not missing: the user decides
             raise
-    from ingest.pipeline import ingest_paths  # ingestion is reached only through here
+    from tutor.index.build import ingest_paths  # ingestion is reached only through here
 
     log.info("no index yet: building it from %s", settings.guide_path)
     ingest_paths([settings.guide_path], settings, progress=progress)
@@ -39,8 +39,8 @@ def retriever_for(settings: Settings, progress: Progress | None = None) -> Hybri
 def grader_for(settings: Settings, retriever: HybridRetriever | None = None,
                progress: Progress | None = None):  # -> Grader
     """The configured grader over the live index."""
-    from tutor.embedding import embedder_for
-    from tutor.grading import make_grader
+    from tutor.embedding.embedder import embedder_for
+    from tutor.grading.graders import make_grader
 
     retriever = retriever or retriever_for(settings, progress)
     return make_grader(settings, retriever, embedder_for(settings))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 
 import streamlit as st
+from tutor.ui import state
 
-from tutor.errors import TutorError
-from ui import state
+from tutor.core.errors import TutorError
 
 PAGES = (
     ("views/interview.py", "Interview", ":material/forum:", "interview"),

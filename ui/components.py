@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 import streamlit as st
+from tutor.ui.markup import escape_markdown, shorten
 
-from tutor.types import Citation, Grade, PointResult
-from ui.markup import escape_markdown, shorten
+from tutor.core.types import Citation, Grade, PointResult
 
 MISSED = (("partial", "Partly covered", ":material/contrast:"),
           ("incorrect", "Incorrect", ":material/report:"),

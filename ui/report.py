@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from tutor.ui.components import citation_expander, topic_chart
+from tutor.ui.markup import escape_markdown, shorten
 
-from tutor.report import InterviewReport, StudyItem
-from ui.components import citation_expander, topic_chart
-from ui.markup import escape_markdown, shorten
+from tutor.interview.report import InterviewReport, StudyItem
 
 
 def report_view(report: InterviewReport) -> None:

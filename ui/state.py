@@ -14,8 +14,8 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from tutor.errors import ConfigError, TutorError
-from tutor.settings import Settings
+from tutor.core.errors import ConfigError, TutorError
+from tutor.core.settings import Settings
 
 LOADING = "Loading the guide index and the embedding model (about 10 s the first time)…"
 
@@ -36,7 +36,7 @@ class Resources:
 
     @property
     def embedder(self) -> Any:
-        from tutor.embedding import embedder_for  # cached per process: the retriever's own
+        from tutor.embedding.embedder import embedder_for  # cached per process: the retriever's own
 
         return embedder_for(self.settings)
 
@@ -102,14 +102,14 @@ def _grader(key: str, _settings: Settings, _retriever: Any) -> Any:
 def _store(path: str) -> Any:
     from pathlib import Path
 
-    from tutor.store import Store
+    from tutor.storage.store import Store
 
     return Store(Path(path))
 
 
 @st.cache_resource(show_spinner=False)
 def _chat_model(key: str, _settings: Settings) -> Any:
-    from tutor.llm import chat_model_for
+    from tutor.llm.client import chat_model_for
 
     return chat_model_for(_settings)
 

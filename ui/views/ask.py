@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
+from tutor.ui import state
+from tutor.ui.components import numbered_sources, show_warnings, text
+from tutor.ui.markup import escape_markdown
 
-from tutor.errors import TutorError
-from ui import state
-from ui.components import numbered_sources, show_warnings, text
-from ui.markup import escape_markdown
+from tutor.core.errors import TutorError
 
 MESSAGES = "ask_messages"
 
@@ -36,11 +36,11 @@ def render() -> None:
 
 def _answering() -> Any:
     try:
-        from tutor.answering import answer_question
+        from tutor.ask.answer import answer_question
     except ModuleNotFoundError as exc:
-        if exc.name != "tutor.answering":
+        if exc.name != "tutor.ask.answer":
             raise
-        raise TutorError("Asking the guide needs tutor.answering, which this installation "
+        raise TutorError("Asking the guide needs tutor.ask.answer, which this installation "
                          "lacks: update the tutor and reinstall it (`pip install -e .`).") from None
     return answer_question
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import streamlit as st
-
-from ui import state
-from ui.components import grade_card, text
-from ui.markup import shorten
+from tutor.ui import state
+from tutor.ui.components import grade_card, text
+from tutor.ui.markup import shorten
 
 RESULT = "grade_result"
 GUIDE, OWN = "A question from the guide", "My own question"

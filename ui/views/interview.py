@@ -1,7 +1,7 @@
 """The Interview page: the tutor asks, the candidate answers, each answer gets a grade card.
 
-The interview itself (planning, grading, follow-ups, persistence) is `tutor.interview`; this page
-keeps the open `InterviewSession` and a transcript of what was shown in `st.session_state`.
+The interview itself (planning, grading, follow-ups, persistence) is `tutor.interview.session`;
+this page keeps the open `InterviewSession` and a transcript of what was shown in `st.session_state`.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from tutor.ui import state
+from tutor.ui.components import grade_card, text
+from tutor.ui.markup import escape_markdown
 
-from tutor.interview import InterviewSession, Prompt
-from tutor.planning import InterviewConfig, list_topics
-from tutor.types import Grade
-from ui import state
-from ui.components import grade_card, text
-from ui.markup import escape_markdown
+from tutor.core.types import Grade
+from tutor.interview.planning import InterviewConfig, list_topics
+from tutor.interview.session import InterviewSession, Prompt
 
 SESSION, MESSAGES = "interview_session", "interview_messages"
 MIXES = {"mixed": "Concepts and scenarios", "concept": "Concepts only",
@@ -170,8 +170,9 @@ def _take_turn(session: InterviewSession, command: str | None, answer: str) -> N
 
 
 def _finished(res: state.Resources, session: InterviewSession) -> None:
-    from tutor.report import build_report
-    from ui.report import report_view
+    from tutor.ui.report import report_view
+
+    from tutor.interview.report import build_report
 
     st.success("Interview complete. Here is your report.")
     report_view(build_report(res.store, res.kb, session.id))

@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
-
-from ui import state
-from ui.components import topic_chart
-from ui.markup import escape_markdown
+from tutor.ui import state
+from tutor.ui.components import topic_chart
+from tutor.ui.markup import escape_markdown
 
 WEAKEST = 3
 UPCOMING_DAYS = 7

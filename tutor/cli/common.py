@@ -1,0 +1,63 @@
+"""Options and helpers shared by the command modules: settings, JSON output, progress, stdin."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from tutor.core.errors import TutorError
+from tutor.core.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_option(fn: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(fn)
+
+
+def print_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def load(ctx: click.Context) -> Settings:
+    """Settings, built once per invocation at the edge."""
+    if ctx.obj is None:
+        from pydantic import ValidationError
+
+        try:
+            ctx.obj = Settings()
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            name = ".".join(str(p) for p in first["loc"])
+            raise TutorError(
+                f"Invalid setting {name}: {first['msg']} (check TUTOR_* variables)") from None
+    return ctx.obj
+
+
+def progress_bar(label: str) -> Callable[[int, int], None]:
+    """A progress callback drawing a bar on stderr."""
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in bar:
+            bar["bar"] = tqdm(total=total, desc=label, file=sys.stderr, leave=False)
+        bar["bar"].n = done
+        bar["bar"].refresh()
+        if done >= total:
+            bar["bar"].close()
+
+    return update
+
+
+def read_stdin_text(limit: int = 5 * 2**20) -> str:
+    """Standard input as text; invalid UTF-8 bytes become U+FFFD instead of crashing."""
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise TutorError(f"Input over {limit // 2**20} MiB: shorten the answer")
+    return data.decode("utf-8", errors="replace")

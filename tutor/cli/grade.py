@@ -1,0 +1,52 @@
+"""`tutor grade`: a 0-5 grade with cited evidence."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tutor.cli.common import json_option, load, print_json, progress_bar, read_stdin_text
+from tutor.core.errors import TutorError
+
+
+@click.command()
+@click.option("--question", "-q", help="The interview question.")
+@click.option("--answer", "-a", help="The answer to grade ('-' reads it from stdin).")
+@click.option("--reference", "-r", help="A reference answer to grade against (optional).")
+@click.option("--card", "card_id", help="Grade against this guide card (see `tutor cards`).")
+@click.option("--batch", type=click.Path(path_type=Path),
+              help="JSONL of {id?, question, answer, reference?} lines; one grade per line out.")
+@json_option
+@click.pass_context
+def grade(ctx: click.Context, question: str | None, answer: str | None, reference: str | None,
+          card_id: str | None, batch: Path | None, as_json: bool) -> None:
+    """Grade an answer 0-5 against the guide, with cited evidence."""
+    from tutor.cli.formatting import format_grade
+    from tutor.runtime import grader_for
+
+    settings = load(ctx)
+    if batch:
+        from tutor.core.jsonl import read_jsonl
+        from tutor.grading.graders import grade_items
+
+        lines = list(read_jsonl(batch))
+        grader = grader_for(settings, progress=progress_bar("first-time index"))
+        from tqdm import tqdm
+
+        with tqdm(total=len(lines), desc="grading", file=sys.stderr, leave=False) as bar:
+            for out in grade_items(grader, lines, progress=bar.update):
+                print_json(out)
+        return
+    if answer == "-":
+        answer = read_stdin_text()
+    if not (question or card_id) or answer is None:
+        raise TutorError("Give --question (or --card) and --answer, or --batch FILE.jsonl")
+    grader = grader_for(settings, progress=progress_bar("first-time index"))
+    # with --card the rubric (and the question shown in the grade) comes from the card
+    result = grader.grade(question or str(card_id), answer, reference, card_id=card_id)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+    else:
+        click.echo(format_grade(result))

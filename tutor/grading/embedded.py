@@ -1,0 +1,168 @@
+"""The offline grader: sentence alignment with the packaged embedder, calibrated to 0-5."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from tutor.core.text import clean_input, split_sentences, tokenize
+from tutor.core.types import Grade
+from tutor.embedding.embedder import Embedder, TokenVectors
+from tutor.grading.alignment import AnswerFeatures, PointMatch, align, answer_segments
+from tutor.grading.calibration import Calibration, load_calibration
+from tutor.grading.feedback import build_grade, point_result
+from tutor.grading.injection import INJECTION_WARNING, strip_injections
+from tutor.grading.off_target import OtherQuestion, OtherQuestionCheck
+from tutor.grading.rubric import Rubric, resolve_rubric
+from tutor.grading.token_alignment import TokenRecall, content_tokens, joined
+from tutor.retrieval.hybrid import HybridRetriever
+
+NON_ANSWER = re.compile(
+    r"^(?:i\s*(?:do\s*n[o']?t|dont)\s*know|idk|no idea|pass|skip|n/?a|none|nothing|not sure"
+    r"|no clue|\?+|-+|\.+)[\s.!,?]*(?:sorry)?[\s.!]*$", re.IGNORECASE)
+OFF_TOPIC_RELEVANCE = 0.32
+KEYWORD_LIST_PROSE = 0.12
+KEYWORD_LIST_CAP = 1.5
+SEGMENT_CACHE_SIZE = 4096
+
+
+@dataclass
+class Analysis:
+    """Everything the embedded grader computed for one answer."""
+
+    rubric: Rubric
+    answer: str
+    matches: list[PointMatch]
+    features: AnswerFeatures
+    warnings: list[str]
+    other_question: OtherQuestion | None = None  # a guide question the answer fits better
+
+
+class EmbeddedGrader:
+    """Grades by aligning answer sentences with the rubric; it can only quote the guide."""
+
+    name = "embedded"
+
+    def __init__(self, retriever: HybridRetriever, embedder: Embedder,
+                 calibration: Calibration | None = None, strictness: float = 0.0,
+                 max_answer_chars: int = 8000) -> None:
+        self.retriever = retriever
+        self.embedder = embedder
+        self.calibration = calibration or load_calibration()
+        self.strictness = strictness
+        self.max_answer_chars = max_answer_chars
+        self._unit_cache: dict[str, np.ndarray] = {}
+        # sentence -> (vector, content token vectors); filled by `warm` for batches
+        self._segment_cache: dict[str, tuple[np.ndarray, TokenVectors]] = {}
+        self.tokens = TokenRecall(embedder, lambda: [c.text for c in retriever.kb.chunks])
+        self.other_question = OtherQuestionCheck(retriever, self.tokens)
+
+    def grade(self, question: str, answer: str, reference: str | None = None,
+              card_id: str | None = None, rubric: Rubric | None = None) -> Grade:
+        """Grade one answer (see `analyse` for the evidence behind it)."""
+        return self.grade_analysis(self.analyse(question, answer, reference, card_id, rubric))
+
+    def prepare(self, question: str, answer: str, reference: str | None = None,
+                card_id: str | None = None,
+                rubric: Rubric | None = None) -> tuple[Rubric, str, list[str]]:
+        """Clean the answer (truncating huge ones) and resolve the rubric."""
+        from tutor.core.errors import InputError
+
+        question = clean_input(question)
+        if not question:
+            raise InputError("The question is empty: pass --question TEXT")
+        answer, warnings = self.clean_answer(answer)
+        if rubric is None:
+            rubric = resolve_rubric(question[:2000], self.retriever, self.embedder, reference,
+                                    card_id)
+        if rubric.source == "passages":
+            warnings.append(f"no guide question matched well (confidence {rubric.confidence:.2f}); "
+                            "graded against the closest guide passages")
+        return rubric, answer, warnings
+
+    def clean_answer(self, answer: str) -> tuple[str, list[str]]:
+        """Normalise the answer, drop grader-directed text, truncate huge ones (with warnings)."""
+        warnings: list[str] = []
+        answer = clean_input(answer)
+        length = len(answer)
+        cut = length > 2 * self.max_answer_chars  # never graded: not worth scanning
+        answer, injected = strip_injections(answer[: 2 * self.max_answer_chars])
+        if injected:
+            warnings.append(INJECTION_WARNING.format(n=injected))
+        if cut or len(answer) > self.max_answer_chars:
+            warnings.append(f"answer truncated from {length} to {self.max_answer_chars} "
+                            "characters before grading")
+            answer = answer[: self.max_answer_chars]
+        return answer, warnings
+
+    def warm(self, answers: list[str]) -> None:
+        """Embed the sentences of many answers in one call (batch grading is then faster)."""
+        sentences = {s for a in answers for s in split_sentences(self.clean_answer(a)[0])}
+        todo = [s for s in sentences if s not in self._segment_cache]
+        self._segment_cache.update(self._embed_fresh(todo))
+        while len(self._segment_cache) > SEGMENT_CACHE_SIZE:
+            self._segment_cache.pop(next(iter(self._segment_cache)))
+
+    def analyse(self, question: str, answer: str, reference: str | None = None,
+                card_id: str | None = None, rubric: Rubric | None = None) -> Analysis:
+        rubric, answer, warnings = self.prepare(question, answer, reference, card_id, rubric)
+        segments = answer_segments(answer, rubric.question + " " + question)
+        seg_vecs, seg_tokens = self._embed_segments(segments)
+        unit_vecs = [self._units(p.units) for p in rubric.points]
+        matches, features = align(rubric, segments, seg_vecs, unit_vecs, question, answer)
+        answer_tokens = joined(seg_tokens, self.embedder.dimension)
+        asked = self.tokens.asked(rubric.question, question)
+        features.token_recall = self.tokens.mean_recall([p.text for p in rubric.points],
+                                                        answer_tokens, asked)
+        other = self.other_question.nearest_other(rubric, seg_vecs, answer_tokens, asked,
+                                                  features.token_recall)
+        return Analysis(rubric, answer, matches, features, warnings, other)
+
+    def grade_analysis(self, a: Analysis) -> Grade:
+        """Score an analysis with the calibration and the explicit floors and caps."""
+        rubric, features, warnings = a.rubric, a.features, list(a.warnings)
+        results = [point_result(p, m.status, m.evidence if m.status != "missing" else "",
+                                m.similarity, quote=m.unit if m.status != "missing" else None)
+                   for p, m in zip(rubric.points, a.matches)]
+        if not a.answer or NON_ANSWER.match(a.answer) or not tokenize(a.answer):
+            return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "empty")
+        if not rubric.points:
+            warnings.append("nothing in the guide to grade against; pass --reference")
+            return build_grade(rubric, [], 0.0, self.name, warnings, "ungraded")
+        if features.relevance < OFF_TOPIC_RELEVANCE or features.sentences == 0:
+            return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
+        if a.other_question is not None:
+            warnings.append(f'the answer fits another guide question ("{a.other_question.heading}")'
+                            " better than the one asked; graded as off-topic")
+            return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
+        score = self.calibration.score(features.vector(), self.strictness)
+        if features.prose < KEYWORD_LIST_PROSE and len(tokenize(a.answer)) >= 3:
+            score = min(score, KEYWORD_LIST_CAP)
+            warnings.append("the answer reads as a list of keywords without explanation; "
+                            "score capped")
+        return build_grade(rubric, results, score, self.name, warnings)
+
+    def _embed_segments(self, segments: list[str]) -> tuple[np.ndarray, list[TokenVectors]]:
+        if not segments:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32), []
+        known = {s: self._segment_cache.get(s) for s in segments}  # `warm` may run meanwhile
+        fresh = self._embed_fresh([s for s, hit in known.items() if hit is None])
+        found = [known[s] or fresh[s] for s in segments]
+        return np.stack([vec for vec, _ in found]), [tokens for _, tokens in found]
+
+    def _embed_fresh(self, texts: list[str]) -> dict[str, tuple[np.ndarray, TokenVectors]]:
+        vectors, tokens = self.embedder.embed_with_tokens(texts)
+        return {t: (v, content_tokens(tv)) for t, v, tv in zip(texts, vectors, tokens)}
+
+    def _units(self, units: list[str]) -> np.ndarray:
+        missing = [u for u in units if u not in self._unit_cache]
+        if missing:
+            for text, vec in zip(missing, self.embedder.embed_batch(missing)):
+                self._unit_cache[text] = vec
+        return np.stack([self._unit_cache[u] for u in units])
+
+
+def _all_missing(rubric: Rubric) -> list:
+    return [point_result(p, "missing") for p in rubric.points]

@@ -1,0 +1,142 @@
+"""Resolve what an answer is graded against: a guide card, a supplied reference, or passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tutor.core.text import split_sentences
+from tutor.core.types import Card, Citation, Hit
+from tutor.embedding.embedder import Embedder
+from tutor.index.knowledge import KnowledgeBase
+from tutor.retrieval.hybrid import HybridRetriever
+
+REFERENCE_ID = "reference"
+CARD_MATCH_THRESHOLD = 0.5  # confidence above which the question is taken as the card's
+MAX_PASSAGE_POINTS = 6
+STRONG_TITLE_MATCH = 0.8
+
+
+@dataclass
+class RubricPoint:
+    """One thing a good answer states, with the verbatim text that grounds it."""
+
+    label: str
+    text: str
+    citation: Citation
+    units: list[str] = field(default_factory=list)  # sentences compared with the answer
+    weight: float = 1.0
+
+
+@dataclass
+class Rubric:
+    """Key points for one question and where they come from."""
+
+    question: str
+    points: list[RubricPoint]
+    card: Card | None = None
+    source: str = "card"  # card | reference | passages
+    confidence: float = 1.0
+    reference_text: str = ""
+
+    @property
+    def section(self) -> str | None:
+        return self.card.heading if self.card else None
+
+
+def units_of(text: str, label: str = "") -> list[str]:
+    """The sentences of a key point that say something (bare titles like "Bias:" only when
+    nothing else states the point: a short title matches any on-topic sentence)."""
+    sentences = [s for s in split_sentences(text) if len(s) > 12]
+    stated = [s for s in sentences if not s.endswith(":") and s.rstrip(":") != label]
+    return stated or sentences or [text]
+
+
+def rubric_from_card(card: Card, kb: KnowledgeBase) -> Rubric:
+    """A card's key points as the rubric, each cited to its chunk."""
+    points = []
+    for kp in card.key_points:
+        chunk = kb.chunk(kp.chunk_id)
+        section = chunk.heading if chunk else card.heading
+        points.append(RubricPoint(
+            label=kp.label, text=kp.text, units=units_of(kp.text, kp.label),
+            citation=Citation(chunk_id=kp.chunk_id, section=section, quote=kp.text),
+        ))
+    return Rubric(question=card.question, points=points, card=card, source="card",
+                  reference_text=card.body)
+
+
+def rubric_from_reference(question: str, reference: str) -> Rubric:
+    """A teacher-supplied reference: each sentence is a key point, cited to the reference."""
+    sentences = [s for s in split_sentences(reference) if len(s) > 12] or [reference.strip()]
+    points = [
+        RubricPoint(label=_short(s), text=s, units=[s],
+                    citation=Citation(chunk_id=REFERENCE_ID, section="supplied reference", quote=s))
+        for s in sentences
+    ]
+    return Rubric(question=question, points=points, source="reference", reference_text=reference)
+
+
+def resolve_rubric(question: str, retriever: HybridRetriever, embedder: Embedder,
+                   reference: str | None = None, card_id: str | None = None) -> Rubric:
+    """Pick the rubric for a question: explicit card, reference, matching card, or passages."""
+    kb = retriever.kb
+    if card_id:
+        card = kb.card(card_id)
+        if card is None:
+            from tutor.core.errors import InputError
+
+            raise InputError(f"Unknown card id {card_id!r}: list them with `tutor cards`")
+        return rubric_from_card(card, kb)
+    if reference and reference.strip():
+        return rubric_from_reference(question, reference)
+    hits = retriever.search(question, 8)
+    if not hits:
+        return Rubric(question=question, points=[], source="passages", confidence=0.0)
+    card, confidence = _best_card(question, hits, retriever, embedder)
+    if card is not None and confidence >= CARD_MATCH_THRESHOLD:
+        rubric = rubric_from_card(card, kb)
+        rubric.confidence = round(confidence, 3)
+        return rubric
+    return _rubric_from_passages(question, hits, confidence)
+
+
+def _best_card(question: str, hits: list[Hit], retriever: HybridRetriever,
+               embedder: Embedder) -> tuple[Card | None, float]:
+    """The card the question most likely asks, and how sure we are (a cosine-like 0-1).
+
+    Hybrid retrieval picks the card (it ranks sections best); a near-verbatim question match
+    overrides it. Confidence combines similarity to the card's question and to its best passage,
+    plus a little when dense and BM25 agree.
+    """
+    kb = retriever.kb
+    q = embedder.embed_query(question)
+    title_sim = {c.id: max(float(embedder.embed_query(t) @ q) for t in {c.question, c.heading})
+                 for c in kb.cards}
+    best = hits[0].chunk.card_id
+    by_title = max(title_sim, key=lambda cid: title_sim[cid])
+    if title_sim[by_title] >= STRONG_TITLE_MATCH:
+        best = by_title
+    passage = max((sim for cid, sim in retriever.dense(question, 10)
+                   if (chunk := kb.chunk(cid)) is not None and chunk.card_id == best), default=0.0)
+    agree = any(h.chunk.card_id == best and h.dense_rank == 1 for h in hits) and any(
+        h.chunk.card_id == best and h.bm25_rank == 1 for h in hits)
+    return kb.card(best), max(title_sim[best], passage + 0.1) + 0.05 * agree
+
+
+def _rubric_from_passages(question: str, hits: list, confidence: float) -> Rubric:
+    points: list[RubricPoint] = []
+    for hit in hits[:3]:
+        for sentence in split_sentences(hit.chunk.text):
+            if len(sentence) > 40 and len(points) < MAX_PASSAGE_POINTS:
+                points.append(RubricPoint(
+                    label=_short(sentence), text=sentence, units=[sentence],
+                    citation=Citation(chunk_id=hit.chunk.id, section=hit.chunk.heading,
+                                      quote=sentence)))
+    return Rubric(question=question, points=points, source="passages",
+                  confidence=round(max(confidence, 0.0), 3),
+                  reference_text="\n".join(h.chunk.text for h in hits[:3]))
+
+
+def _short(sentence: str, words: int = 8) -> str:
+    parts = sentence.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
