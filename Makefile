@@ -3,7 +3,7 @@ export HF_HUB_OFFLINE := 1
 export RAGAS_DO_NOT_TRACK := true
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup demo test lint bench eval ui
+.PHONY: setup demo test lint bench eval ui docs
 
 setup:  ## install the tutor and everything its tests need (CPU torch first)
 	$(PY) -m pip install -q torch==2.13.0
@@ -23,6 +23,13 @@ test:
 lint:
 	ruff check tutor ingest eval ui tests benchmarks
 	mypy tutor
+
+docs:  ## docs/interview.png, from the real-browser test (tests alone never write into the tree)
+	rm -f docs/interview.png.new
+	TUTOR_SCREENSHOT=$(CURDIR)/docs/interview.png.new $(PY) -m pytest -q -rs tests/test_ui_browser.py
+	@test -s docs/interview.png.new || { echo "no screenshot taken: is chromium installed? \
+	(bash scripts/install_browser.sh)" >&2; exit 1; }
+	mv docs/interview.png.new docs/interview.png
 
 bench:
 	$(PY) benchmarks/retrieval.py

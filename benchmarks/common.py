@@ -1,24 +1,29 @@
-"""Helpers shared by the grading and load benchmarks: index, graders, timing, machine load.
+"""Helpers shared by the benchmarks: settings, index, freshly built graders, timing, machine load.
 
-Two grader configurations are measured:
+Grader configurations (`BACKENDS`), each built from scratch by `open_grader`: a new embedder,
+knowledge base, vector-store handle, retriever and grader, after clearing every functools cache
+of the loaded `tutor` modules. The process-wide factories (`embedder_for`, `grader_for`) are not
+used: they return the same cached embedder to every caller, so a second configuration would
+inherit the first one's warm caches.
 
-- **shipped**: `tutor.runtime.grader_for(settings)` exactly as the CLI and interviews build it.
-  Today it calls `load_embedder` without a cache directory, so it embeds with torch.
-- **onnx**: the same `EmbeddedGrader` over the same index, with the embedder given
-  `settings.data_dir / "cache"`, i.e. the onnxruntime fast path `tutor.embedding.embedder` documents
-  (what `benchmarks/retrieval.py` measures as the intended configuration).
+- **onnx**: the shipped wiring (what `tutor.runtime.grader_for` builds: the embedder with
+  `settings.cache_dir`, i.e. the onnxruntime export);
+- **torch**: the same grader with sentence-transformers embeddings (no cache directory), the
+  reference the onnx path is measured against.
 """
 
 from __future__ import annotations
 
 import os
-import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -28,7 +33,7 @@ from tutor.eval.datasets import GradedAnswer  # noqa: E402
 
 from tutor.core.settings import Settings  # noqa: E402
 
-BACKENDS = ("shipped", "onnx")
+BACKENDS = ("onnx", "torch")
 
 
 def machine_load() -> str:
@@ -38,10 +43,8 @@ def machine_load() -> str:
 
 
 def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (inclusive method; the single value for one sample)."""
-    if len(values) < 2:
-        return values[0] if values else float("nan")
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+    """The q-th percentile (linear interpolation, numpy's default); nan for no values."""
+    return float(np.percentile(values, q)) if len(values) else float("nan")
 
 
 def bench_settings(data_dir: Path, threads: int = 1) -> Settings:
@@ -50,42 +53,68 @@ def bench_settings(data_dir: Path, threads: int = 1) -> Settings:
     return Settings(data_dir=data_dir, grader="embedded", torch_threads=threads)
 
 
-def cache_dir(settings: Settings) -> Path:
-    return settings.data_dir / "cache"
-
-
 def ingest_guide(settings: Settings) -> float:
     """Index the bundled guide into `settings.data_dir`; returns seconds."""
-    from tutor.index import build as pipeline
+    from tutor.index.build import ingest_paths
 
     started = time.perf_counter()
-    pipeline.ingest_paths([settings.guide_path], settings)
+    ingest_paths([settings.guide_path], settings)
     return time.perf_counter() - started
 
 
-def open_grader(settings: Settings, backend: str) -> tuple[Any, float]:
-    """The embedded grader in one of BACKENDS over the index; returns (grader, load seconds)."""
+def clear_process_caches() -> list[str]:
+    """Clear every functools cache (`lru_cache`, `cache`) defined in a loaded `tutor` module;
+    returns their names. Per-object caches need no clearing: every object here is new."""
+    cleared = []
+    for name, module in list(sys.modules.items()):
+        if name != "tutor" and not name.startswith("tutor."):
+            continue
+        for attr, value in list(vars(module).items()):
+            if callable(getattr(value, "cache_clear", None)) and getattr(
+                    value, "__module__", None) == name:
+                value.cache_clear()
+                cleared.append(f"{name}.{attr}")
+    return sorted(cleared)
+
+
+@dataclass
+class GraderConfig:
+    """One grader configuration and the objects it was built from (all new)."""
+
+    backend: str
+    grader: Any
+    embedder: Any
+    retriever: Any
+    vectors: Any  # the retriever's vector store handle, kept to time its calls
+    kb: Any
+    load_seconds: float
+    cleared: list[str]
+
+
+def open_grader(settings: Settings, backend: str) -> GraderConfig:
+    """A freshly built embedded grader in one of BACKENDS over the index (see module doc)."""
     if backend not in BACKENDS:
         raise ValueError(f"Unknown backend {backend!r}; choose one of {BACKENDS}")
+    cleared = clear_process_caches()
     started = time.perf_counter()
-    if backend == "shipped":
-        from tutor.runtime import grader_for
+    from tutor.embedding.embedder import Embedder, limit_blas_threads, packaged_model_path
+    from tutor.grading.graders import make_grader
+    from tutor.index.knowledge import KnowledgeBase
+    from tutor.index.vectorstore import ChromaVectors, connect
+    from tutor.retrieval.hybrid import HybridRetriever
 
-        grader = grader_for(settings)
-    else:
-        from tutor.embedding.embedder import load_embedder
-        from tutor.grading.graders import make_grader
-        from tutor.index.knowledge import KnowledgeBase
-        from tutor.index.vectorstore import ChromaVectors, connect
-        from tutor.retrieval.hybrid import HybridRetriever
-
-        embedder = load_embedder(settings.torch_threads, settings.query_cache_size,
-                                 cache_dir(settings))
-        kb = KnowledgeBase.load(settings.index_dir)
-        retriever = HybridRetriever(kb, ChromaVectors(connect(settings), kb.collection),
-                                    embedder, settings.fusion, settings.rrf_k)
-        grader = make_grader(settings, retriever, embedder)
-    return grader, time.perf_counter() - started
+    limit_blas_threads(settings.torch_threads)  # as `load_embedder` does for the shipped one
+    embedder = Embedder(packaged_model_path(), settings.torch_threads, settings.query_cache_size,
+                        settings.cache_dir if backend == "onnx" else None)
+    if embedder.backend != backend:
+        raise RuntimeError(f"asked for the {backend} embedder, got {embedder.backend} "
+                           "(see the logged notice)")
+    kb = KnowledgeBase.load(settings.index_dir)
+    vectors = ChromaVectors(connect(settings), kb.collection)
+    retriever = HybridRetriever(kb, vectors, embedder, settings.fusion, settings.rrf_k)
+    grader = make_grader(settings, retriever, embedder)
+    return GraderConfig(backend, grader, embedder, retriever, vectors, kb,
+                        time.perf_counter() - started, cleared)
 
 
 def cycle(answers: list[GradedAnswer], n: int) -> list[GradedAnswer]:
@@ -100,37 +129,21 @@ def batch_items(answers: list[GradedAnswer]) -> list[tuple[int, dict[str, Any]]]
             for i, a in enumerate(answers, 1)]
 
 
-def spearman(a: list[float], b: list[float]) -> float:
-    """Spearman rank correlation (average ranks for ties)."""
-    import numpy as np
-
-    def ranks(x: list[float]) -> np.ndarray:
-        arr = np.asarray(x, dtype=float)
-        order = arr.argsort(kind="stable")
-        out = np.empty(len(arr))
-        out[order] = np.arange(1, len(arr) + 1)
-        for value in np.unique(arr):  # ties share their mean rank
-            tied = arr == value
-            out[tied] = out[tied].mean()
-        return out
-
-    ra, rb = ranks(a), ranks(b)
-    if ra.std() == 0 or rb.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(ra, rb)[0, 1])
-
-
 @dataclass
 class Tally:
     """Wall time spent inside wrapped methods of one object graph, by label."""
 
     seconds: dict[str, float] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
+    items: dict[str, int] = field(default_factory=dict)  # texts passed, for embedding calls
     _undo: list[Callable[[], None]] = field(default_factory=list)
 
-    def wrap(self, obj: Any, attr: str, label: str) -> None:
-        """Time every call of `obj.attr` (an instance attribute shadows the method)."""
-        inner = getattr(obj, attr)
+    def wrap(self, obj: Any, attr: str, label: str) -> bool:
+        """Time every call of `obj.attr` (an instance attribute shadows the method); False when
+        the object has no such method (the row then reads zero)."""
+        inner = getattr(obj, attr, None)
+        if inner is None:
+            return False
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
@@ -139,9 +152,12 @@ class Tally:
             finally:
                 self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
                 self.calls[label] = self.calls.get(label, 0) + 1
+                if args and isinstance(args[0], list):
+                    self.items[label] = self.items.get(label, 0) + len(args[0])
 
         setattr(obj, attr, timed)
         self._undo.append(lambda: delattr(obj, attr))
+        return True
 
     def restore(self) -> None:
         for undo in reversed(self._undo):

@@ -1,20 +1,27 @@
-"""Embedded-grader speed: warm latency, batch throughput, a naive baseline and a time breakdown.
+"""Embedded-grader speed and held-out quality, per configuration, against a naive baseline.
 
-    python benchmarks/grading.py [--n 200] [--backend both|shipped|onnx] [--threads 1]
+    python benchmarks/grading.py [--n 200] [--backend both|onnx|torch] [--threads 1]
 
 The bundled guide is ingested into a temporary data directory; the graded answers of
 data/eval/graded_answers_*.jsonl (shuffled with --seed, repeated when --n exceeds them) are
 graded with their question and, where the file has one, their reference, as `tutor grade`
-would. For each grader configuration (see benchmarks/common.py: `shipped` is `grader_for` as
-wired today, `onnx` the same grader on the onnxruntime fast path):
+would. Each configuration (benchmarks/common.py: `onnx` is the shipped wiring, `torch` the
+sentence-transformers reference) is built from scratch, with new embedder, retriever and grader
+objects and the process-level caches cleared, so nothing one configuration warmed helps the next.
+For each:
 
 1. a first pass over the answers (rubric sentences are embedded on first use) and then, warm:
 2. single-answer latency, each `grader.grade` call timed alone;
-3. batch throughput through `tutor.grading.grade_items`, the function `tutor grade --batch` runs;
-4. the same for a naive baseline on the same embedder: embed the full answer and the full
-   reference body (the supplied reference, else the body of the card of the top retrieved hit)
-   and score 5 * cosine, which is what a typical RAG demo does;
-5. where the time goes: wall time inside the grader's steps over one more pass.
+3. where the time goes: wall time inside the grader's public steps over one more pass;
+4. batch throughput through `tutor.grading.graders.grade_items` (`tutor grade --batch`);
+5. the same latency for a naive baseline on the same embedder: embed the full answer and the
+   full reference body (the supplied reference, else the body of the card of the top retrieved
+   hit) and score 5 * cosine, which is what a typical RAG demo does;
+6. quality, held out only: every labelled answer once, predicted by the grader refitted
+   without its fold (`tutor.eval.calibrate.cross_validate`, the project's own procedure). The
+   baseline fits nothing, so its rank (Spearman) and linear (Pearson) correlations are the ones
+   any single monotone/linear rescaling of it would have; its RMSE is not on the 0-5 scale and
+   is not shown.
 
 Targets (from the issue): warm p50 < 50 ms per answer, batch >= 40 answers/s on this machine.
 The machine is shared, so the load average is printed next to the numbers.
@@ -32,13 +39,18 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from scipy.stats import pearsonr, spearmanr
+
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tutor.eval.calibrate import analyse_all, cross_validate  # noqa: E402
 from tutor.eval.datasets import GradedAnswer, load_graded  # noqa: E402
 
 from benchmarks.common import (  # noqa: E402
     BACKENDS,
+    GraderConfig,
     Tally,
     batch_items,
     bench_settings,
@@ -49,7 +61,6 @@ from benchmarks.common import (  # noqa: E402
     open_grader,
     percentile,
     print_table,
-    spearman,
 )
 from tutor.grading.graders import grade_items  # noqa: E402
 
@@ -67,41 +78,24 @@ class NaiveCosineGrader:
 
     name = "naive-cosine"
 
-    def __init__(self, retriever: Any, embedder: Any, cache_reference: bool = False) -> None:
-        self.retriever, self.embedder = retriever, embedder
+    def __init__(self, kb: Any, retriever: Any, embedder: Any,
+                 cache_reference: bool = False) -> None:
+        self.kb, self.retriever, self.embedder = kb, retriever, embedder
         self._refs: dict[str, Any] | None = {} if cache_reference else None
 
     def grade(self, question: str, answer: str, reference: str | None = None) -> float:
         if not reference:
             hits = self.retriever.search(question, 1)
-            card = self.retriever.kb.card(hits[0].chunk.card_id) if hits else None
+            card = self.kb.card(hits[0].chunk.card_id) if hits else None
             reference = card.body if card else (hits[0].chunk.text if hits else question)
         if self._refs is None:
             answer_vec, ref_vec = self.embedder.embed_batch([answer or " ", reference])
         else:
             if reference not in self._refs:
                 self._refs[reference] = self.embedder.embed_batch([reference])[0]
-            answer_vec, ref_vec = self.embedder.embed_batch([answer or " "])[0], self._refs[
-                reference]
+            answer_vec = self.embedder.embed_batch([answer or " "])[0]
+            ref_vec = self._refs[reference]
         return 5.0 * max(0.0, float(answer_vec @ ref_vec))
-
-
-def embedding_headroom(grader: Any, answers: list[GradedAnswer]) -> tuple[float, float]:
-    """Ms per answer to embed the grader's answer sentences one answer per call (as it does)
-    and all answers' sentences in one call (what a batched grade_items could do)."""
-    from tutor.grading.alignment import answer_segments
-
-    per_answer = [answer_segments(a.answer, a.question) for a in answers]
-    embed = grader.embedder.embed_batch
-    started = time.perf_counter()
-    for segments in per_answer:
-        if segments:
-            embed(segments)
-    one_by_one = time.perf_counter() - started
-    started = time.perf_counter()
-    embed([s for segments in per_answer for s in segments], 64)
-    together = time.perf_counter() - started
-    return one_by_one * 1000 / len(answers), together * 1000 / len(answers)
 
 
 def time_each(grade: Any, answers: list[GradedAnswer]) -> tuple[list[float], list[float]]:
@@ -124,21 +118,20 @@ def time_batch(grader: Any, answers: list[GradedAnswer]) -> tuple[float, int, in
     return len(results) / seconds, len(results), sum("error" in r for r in results)
 
 
-def breakdown(grader: Any, answers: list[GradedAnswer]) -> list[tuple[str, float, int]]:
-    """(step, ms per answer, calls) from one pass with the grader's steps wrapped in timers."""
-    tally, retriever = Tally(), grader.retriever
+def breakdown(cfg: GraderConfig, answers: list[GradedAnswer]) -> list[tuple[str, float, int]]:
+    """(step, ms per answer, calls) from one pass with the public steps wrapped in timers."""
+    tally, grader, retriever, embedder = Tally(), cfg.grader, cfg.retriever, cfg.embedder
     steps = [
         (grader, "grade", "grade (total)"),
         (grader, "prepare", "  prepare: clean + resolve rubric"),
-        (retriever, "search", "    retriever.search (hybrid, k=8)"),
+        (retriever, "search", "    retriever.search (hybrid)"),
         (retriever, "lexical", "      BM25"),
         (retriever, "dense", "    retriever.dense, all calls"),
-        (retriever._vectors, "search", "        chroma query incl. count()"),
-        (retriever._vectors, "count", "          chroma count() alone"),
-        (grader.embedder, "embed_query", "    embed_query, all calls"),
-        (grader, "_embed_segments", "  embed answer sentences"),
-        (grader, "_units", "  embed rubric sentences (misses)"),
-        (grader, "grade_analysis", "  calibrate + feedback"),
+        (cfg.vectors, "search", "        vector search"),
+        (embedder, "embed_query", "    embed_query, all calls"),
+        (embedder, "embed_with_tokens", "  embed sentences with token vectors"),
+        (embedder, "embed_batch", "  embed rubric sentences (misses)"),
+        (grader, "grade_analysis", "  score + feedback"),
     ]
     for obj, attr, label in steps:
         tally.wrap(obj, attr, label)
@@ -152,50 +145,74 @@ def breakdown(grader: Any, answers: list[GradedAnswer]) -> list[tuple[str, float
     n, s = len(answers), tally.seconds
     rows = [(label, s.get(label, 0.0) * 1000 / n, tally.calls.get(label, 0))
             for _, _, label in steps]
-    known = sum(s.get(k, 0.0) for k in ("  prepare: clean + resolve rubric",
-                                        "  embed answer sentences",
-                                        "  embed rubric sentences (misses)",
-                                        "  calibrate + feedback"))
-    rows.append(("  split + align (remainder)",
+    known = sum(s.get(label, 0.0) for _, _, label in steps[1:2] + steps[7:])
+    rows.append(("  align + token recall + checks (remainder)",
                  (s.get("grade (total)", 0.0) - known) * 1000 / n, n))
     return rows
 
 
-def measure(grader: Any, answers: list[GradedAnswer]) -> dict[str, Any]:
-    """All timings of one configuration, ours and the baseline on the same embedder."""
-    out: dict[str, Any] = {"backend": grader.embedder.backend, "load_before": machine_load()}
+def first_pass(cfg: GraderConfig, answers: list[GradedAnswer]) -> dict[str, Any]:
+    """The cold pass: answers/s, and the batch embedding (rubric sentences) it paid for."""
     tally = Tally()
-    tally.wrap(grader, "_units", "units")
+    tally.wrap(cfg.embedder, "embed_batch", "units")
     started = time.perf_counter()
     try:
-        for a in answers:  # warm-up: embeds every rubric sentence once, fills the query cache
-            grader.grade(a.question, a.answer, a.reference)
+        for a in answers:
+            cfg.grader.grade(a.question, a.answer, a.reference)
     finally:
         tally.restore()
-    out["cold_per_s"] = len(answers) / (time.perf_counter() - started)
-    out["cold_units_s"], out["cold_units"] = tally.seconds.get("units", 0.0), len(
-        grader._unit_cache)
+    return {"cold_per_s": len(answers) / (time.perf_counter() - started),
+            "cold_units_s": tally.seconds.get("units", 0.0),
+            "cold_units": tally.items.get("units", 0)}
+
+
+def held_out_quality(cfg: GraderConfig, rows: list[GradedAnswer]) -> dict[str, Any]:
+    """Cross-validated figures of the grader and the unfitted baseline's correlations."""
+    started = time.perf_counter()
+    cv = cross_validate(cfg.grader, analyse_all(cfg.grader, rows), rows)
+    err = cv.predictions - cv.truth
+    naive = NaiveCosineGrader(cfg.kb, cfg.retriever, cfg.embedder, cache_reference=True)
+    base = np.array([naive.grade(r.question, r.answer, r.reference) for r in rows])
+    truth = np.array([r.score for r in rows])
+    return {
+        "n": len(rows), "folds": cv.folds, "seconds": time.perf_counter() - started,
+        "spearman": float(spearmanr(cv.predictions, cv.truth)[0]),
+        "pearson": float(pearsonr(cv.predictions, cv.truth)[0]),
+        "rmse": float(np.sqrt(np.mean(err ** 2))),
+        "within1": float(np.mean(np.abs(err) <= 1)),
+        "base_spearman": float(spearmanr(base, truth)[0]),
+        "base_pearson": float(pearsonr(base, truth)[0]),
+    }
+
+
+def measure(cfg: GraderConfig, answers: list[GradedAnswer],
+            labelled: list[GradedAnswer] | None) -> dict[str, Any]:
+    """All figures of one configuration; ours and the baseline on the same embedder."""
+    grader = cfg.grader
+    out: dict[str, Any] = {"backend": cfg.embedder.backend, "load_before": machine_load()}
+    out.update(first_pass(cfg, answers))
     with cpu_share() as share:
-        out["ours_ms"], out["ours_scores"] = time_each(grader.grade, answers)
+        out["ours_ms"], _ = time_each(grader.grade, answers)
     out["ours_cpu_share"] = share["cpu"] / share["wall"]
+    out["breakdown"] = breakdown(cfg, answers)
     out["batch_per_s"], out["batch_results"], out["batch_errors"] = time_batch(grader, answers)
-    naive = NaiveCosineGrader(grader.retriever, grader.embedder)
+    naive = NaiveCosineGrader(cfg.kb, cfg.retriever, cfg.embedder)
     time_each(naive.grade, answers[:BASELINE_WARMUP])
-    out["base_ms"], out["base_scores"] = time_each(naive.grade, answers)
+    out["base_ms"], _ = time_each(naive.grade, answers)
     out["base_per_s"] = len(answers) / (sum(out["base_ms"]) / 1000)
-    kind = NaiveCosineGrader(grader.retriever, grader.embedder, cache_reference=True)
+    kind = NaiveCosineGrader(cfg.kb, cfg.retriever, cfg.embedder, cache_reference=True)
     time_each(kind.grade, answers)  # embeds each reference once
     out["cached_ms"], _ = time_each(kind.grade, answers)
     out["cached_per_s"] = len(answers) / (sum(out["cached_ms"]) / 1000)
-    out["headroom"] = embedding_headroom(grader, answers)
-    out["breakdown"] = breakdown(grader, answers)
+    out["quality"] = held_out_quality(cfg, labelled) if labelled else None
     out["load_after"] = machine_load()
     return out
 
 
-def report(name: str, r: dict[str, Any], human: list[float]) -> None:
+def report(cfg: GraderConfig, r: dict[str, Any]) -> None:
     ours, base, cached = r["ours_ms"], r["base_ms"], r["cached_ms"]
-    print(f"\n== {name} (embedder backend: {r['backend']}) ==")
+    print(f"\n== {cfg.backend} (embedder backend: {r['backend']}; new objects, built in "
+          f"{cfg.load_seconds:.1f} s; caches cleared first: {', '.join(cfg.cleared) or 'none'}) ==")
     print(f"before: {r['load_before']}; after: {r['load_after']}; "
           f"process CPU / wall while timing latency {r['ours_cpu_share']:.2f}")
     rows = [
@@ -211,28 +228,45 @@ def report(name: str, r: dict[str, Any], human: list[float]) -> None:
                 [[label, o, b, o / b, c, o / c] for label, o, b, c in rows])
     print("baseline: naive cosine re-embedding the reference body per call (the demo); "
           "base+cache: the same with each reference embedded once. ours/base below 1 for "
-          "latency and above 1 for throughput mean ours is faster.")
-    print(f"{'first (cold) pass (answers/s)':<34}{r['cold_per_s']:>12.2f}")
-    print(f"first pass: {r['cold_units_s']:.1f} s of it embedding {r['cold_units']} rubric "
-          "sentences on first use (a per-process cache, empty in every new process)")
-    print(f"{'Spearman vs human scores':<34}{spearman(r['ours_scores'], human):>12.3f}"
-          f"{spearman(r['base_scores'], human):>12.3f}")
-    print(f"batch: {r['batch_results']} results, {r['batch_errors']} errors "
-          "(baseline batch = a plain loop of its grade calls)")
+          "latency and above 1 for throughput mean ours is faster. Baseline batch = a plain "
+          "loop of its grade calls.")
+    print(f"{'first (cold) pass (answers/s)':<34}{r['cold_per_s']:>12.2f}  "
+          f"({r['cold_units_s']:.1f} s of it batch-embedding {r['cold_units']} texts, the rubric "
+          "sentences on first use: a per-grader cache, empty in every new process)")
+    print(f"batch: {r['batch_results']} results, {r['batch_errors']} errors")
     p50 = statistics.median(ours)
     print(f"target warm p50 < {TARGET_P50_MS:.0f} ms: {'PASS' if p50 < TARGET_P50_MS else 'MISS'}"
           f" ({p50:.1f} ms)")
     ok = r["batch_per_s"] >= TARGET_BATCH_PER_S
     print(f"target batch >= {TARGET_BATCH_PER_S:.0f} answers/s: {'PASS' if ok else 'MISS'}"
           f" ({r['batch_per_s']:.1f}/s)")
-    each, together = r["headroom"]
-    print(f"answer-sentence embedding, ms per answer: {each:.1f} one answer per call (as now), "
-          f"{together:.1f} all answers in one call ({each / together:.2f}x)")
+    if q := r["quality"]:
+        print(f"held-out quality on {q['n']} labelled answers ({q['folds']} folds, "
+              f"{q['seconds']:.0f} s):")
+        print_table(["", "ours (CV)", "baseline"], [
+            ["Spearman vs human", f"{q['spearman']:.3f}", f"{q['base_spearman']:.3f}"],
+            ["Pearson vs human", f"{q['pearson']:.3f}", f"{q['base_pearson']:.3f}"],
+            ["RMSE (0-5 points)", f"{q['rmse']:.3f}", "-"],
+            ["within 1 point", f"{q['within1']:.3f}", "-"],
+        ])
     print("where the time goes (wall ms per answer, one warm pass with timers; nested rows "
           "are part of their parent):")
     total = r["breakdown"][0][1]
     for label, ms, calls in r["breakdown"]:
-        print(f"  {label:<40}{ms:>9.2f} ms{100 * ms / total:>7.1f}%{calls:>7} calls")
+        print(f"  {label:<44}{ms:>9.2f} ms{100 * ms / total:>7.1f}%{calls:>7} calls")
+
+
+def summary(results: dict[str, dict[str, Any]]) -> None:
+    """The configurations side by side."""
+    names = list(results)
+    rows = [["warm latency p50 (ms)", *[statistics.median(results[n]["ours_ms"]) for n in names]],
+            ["batch throughput (answers/s)", *[results[n]["batch_per_s"] for n in names]],
+            ["first pass (answers/s)", *[results[n]["cold_per_s"] for n in names]]]
+    if all(results[n]["quality"] for n in names):
+        rows += [[f"held-out {key}", *[f"{results[n]['quality'][key]:.3f}" for n in names]]
+                 for key in ("spearman", "rmse")]
+    print("\n== configurations side by side ==")
+    print_table(["", *names], rows)
 
 
 def pick_answers(n: int, seed: int) -> list[GradedAnswer]:
@@ -247,23 +281,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", choices=[*BACKENDS, "both"], default="both")
     parser.add_argument("--threads", type=int, default=1, help="model CPU threads")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-quality", action="store_true",
+                        help="skip the held-out quality figures (cross-validation)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     answers = pick_answers(args.n, args.seed)
-    human = [a.score for a in answers]
+    labelled = None if args.no_quality else load_graded()
     backends = list(BACKENDS) if args.backend == "both" else [args.backend]
     started = time.perf_counter()
     print(f"{len(answers)} answers ({len({a.id for a in answers})} distinct, "
           f"{len({a.question for a in answers})} questions, "
           f"{sum(bool(a.reference) for a in answers)} with a reference), "
           f"threads={args.threads}; {machine_load()}")
+    results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="tutor-bench-grading-") as tmp:
         settings = bench_settings(Path(tmp) / "data", args.threads)
         print(f"index built in {ingest_guide(settings):.1f} s (onnx embedder)")
         for backend in backends:
-            grader, load_s = open_grader(settings, backend)
-            print(f"{backend}: grader ready in {load_s:.1f} s", flush=True)
-            report(backend, measure(grader, answers), human)
+            cfg = open_grader(settings, backend)
+            print(f"{backend}: grader built in {cfg.load_seconds:.1f} s", flush=True)
+            results[backend] = measure(cfg, answers, labelled)
+            report(cfg, results[backend])
+            del cfg  # the next configuration shares nothing with this one
+    if len(results) > 1:
+        summary(results)
     print(f"\ntotal {time.perf_counter() - started:.0f} s; {machine_load()}")
 
 

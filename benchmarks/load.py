@@ -12,8 +12,8 @@ section (any graded answer when the section has none). Afterwards the database i
 turns stored per session == answers submitted, every stored grade readable, sessions
 finished, `PRAGMA integrity_check` ok.
 
---backend defaults to `onnx` (the embedder's documented fast path) so the run stays within a few
-minutes on a shared 2-core machine; `shipped` builds `grader_for` as wired today (torch). Both
+--backend defaults to `onnx` (the shipped wiring, see benchmarks/common.py) so the run stays
+within a few minutes on a shared 2-core machine; `torch` embeds with sentence-transformers. Both
 phases are bounded: the batch stops at --max-seconds, each worker is given --worker-timeout.
 """
 
@@ -39,6 +39,7 @@ from tutor.eval.datasets import GradedAnswer, load_graded  # noqa: E402
 
 from benchmarks.common import (  # noqa: E402
     BACKENDS,
+    Tally,
     batch_items,
     bench_settings,
     cycle,
@@ -93,21 +94,13 @@ def session_worker(worker: int, data_dir: str, backend: str, threads: int, quest
         from tutor.storage.store import Store
 
         settings = bench_settings(Path(data_dir), threads)
-        grader, result["load_s"] = open_grader(settings, backend)
+        cfg = open_grader(settings, backend)
+        grader, result["load_s"] = cfg.grader, cfg.load_seconds
         pool = load_graded()
         by_section, rng = answers_by_section(pool), random.Random(worker)
         store = Store(settings.database)
-        rubric_s = [0.0]
-        embed_units = grader._units
-
-        def timed_units(units: list[str]) -> Any:  # rubric sentences, embedded on first use
-            started = time.perf_counter()
-            try:
-                return embed_units(units)
-            finally:
-                rubric_s[0] += time.perf_counter() - started
-
-        grader._units = timed_units
+        rubric = Tally()  # batch embedding in grading: rubric sentences, embedded on first use
+        rubric.wrap(cfg.embedder, "embed_batch", "units")
         record_ms: list[float] = []
         inner = store.record_turn
 
@@ -121,7 +114,7 @@ def session_worker(worker: int, data_dir: str, backend: str, threads: int, quest
         store.record_turn = timed_record  # type: ignore[method-assign]
         barrier.wait(timeout=600)
         result["start"] = time.time()
-        session = InterviewSession.start(store, grader.retriever.kb, grader,
+        session = InterviewSession.start(store, cfg.kb, grader,
                                          InterviewConfig(questions=questions, seed=worker))
         result["session"], result["planned"] = session.id, len(session.plan)
         turn_ms, kinds = [], []
@@ -134,7 +127,8 @@ def session_worker(worker: int, data_dir: str, backend: str, threads: int, quest
             kinds.append(prompt.kind)
             result["submitted"] += 1
         result.update(end=time.time(), turn_ms=turn_ms, record_ms=record_ms, kinds=kinds,
-                      follow_ups=kinds.count("follow_up"), rubric_s=rubric_s[0])
+                      follow_ups=kinds.count("follow_up"),
+                      rubric_s=rubric.seconds.get("units", 0.0))
         store.close()
     except Exception as exc:
         result["error"] = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}"
@@ -253,8 +247,9 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="tutor-bench-load-") as tmp:
         settings = bench_settings(Path(tmp) / "data", args.threads)
         print(f"index built in {ingest_guide(settings):.1f} s (onnx embedder)")
-        grader, load_s = open_grader(settings, args.backend)
-        print(f"grader ({grader.embedder.backend}) ready in {load_s:.1f} s", flush=True)
+        cfg = open_grader(settings, args.backend)
+        grader = cfg.grader
+        print(f"grader ({cfg.embedder.backend}) built in {cfg.load_seconds:.1f} s", flush=True)
 
         batch = run_batch(grader, args.answers, args.max_seconds)
         batch_ok = batch["returned"] == batch["asked"] and batch["in_order"] and not batch["crash"]

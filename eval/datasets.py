@@ -11,7 +11,11 @@ from tutor.core.errors import InputError
 from tutor.core.settings import PACKAGE_DATA
 
 EVAL_DIR = PACKAGE_DATA / "eval"
-GRADED_FILES = [EVAL_DIR / "graded_answers_a.jsonl", EVAL_DIR / "graded_answers_b.jsonl"]
+# Two halves that share no guide section: fit on one, report on the other.
+SPLITS = {"a": [EVAL_DIR / "graded_answers_a.jsonl", EVAL_DIR / "graded_answers_a_length.jsonl"],
+          "b": [EVAL_DIR / "graded_answers_b.jsonl", EVAL_DIR / "graded_answers_b_length.jsonl"]}
+GRADED_FILES = [path for paths in SPLITS.values() for path in paths]
+TRIVIAL_LEVELS = frozenset({"empty", "off-topic"})
 
 
 @dataclass
@@ -25,6 +29,7 @@ class GradedAnswer:
     reference: str | None = None
     section: str | None = None
     level: str = ""
+    split: str = ""  # the half of the team's sets it belongs to ("a" / "b"), if any
 
 
 def read_rows(path: Path) -> list[dict]:
@@ -40,7 +45,7 @@ def read_rows(path: Path) -> list[dict]:
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+                raise InputError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
     return rows
 
 
@@ -54,8 +59,9 @@ def load_graded(paths: list[Path] | None = None) -> list[GradedAnswer]:
                     id=str(row.get("id") or f"{path.stem}-{i}"), question=row["question"],
                     answer=row.get("answer") or "", score=float(row["score"]),
                     reference=row.get("reference") or None, section=row.get("section") or None,
-                    level=row.get("level") or ""))
+                    level=row.get("level") or "",
+                    split=next((k for k, v in SPLITS.items() if path in v), "")))
             except (KeyError, TypeError, ValueError) as exc:
                 raise InputError(
-                    f"{path} row {i + 1}: needs question, answer, score ({exc})") from None
+                    f"{path} row {i + 1}: needs question, answer, score ({exc})") from exc
     return out

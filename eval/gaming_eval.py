@@ -16,6 +16,8 @@ from tutor.eval.datasets import EVAL_DIR, read_rows
 from tutor.core.errors import TutorError
 
 GAMING_FILE = EVAL_DIR / "gaming.jsonl"
+# A second set in new wordings, formats and languages that no threshold was tuned on.
+GAMING_HELD_OUT_FILE = EVAL_DIR / "gaming_b.jsonl"
 TOLERANCE = 0.5
 GAIN_TOLERANCE = 0.05  # one-decimal rounding
 
@@ -62,7 +64,10 @@ def grade_attacks(ctx: EvalContext, rows: list[dict], grader: Any, label: str) -
 def run_gaming(ctx: EvalContext) -> dict[str, Any]:
     """Gaming answers through the embedded grader, and the LLM grader with `--llm`."""
     rows = limited(read_rows(GAMING_FILE), ctx.limit)
-    out = {"embedded": grade_attacks(ctx, rows, ctx.grader, "gaming (embedded)")}
+    out = {"embedded": grade_attacks(ctx, rows, ctx.grader, "gaming (embedded)"),
+           "embedded_held_out": grade_attacks(ctx, limited(read_rows(GAMING_HELD_OUT_FILE),
+                                                           ctx.limit),
+                                              ctx.grader, "gaming, held-out set (embedded)")}
     if ctx.use_llm:
         out["llm"] = grade_attacks(ctx, rows, ctx.llm_grader, "gaming (LLM)")
         out["llm"]["grader"] = ctx.llm_grader.name

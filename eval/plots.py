@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tutor.eval.grading_eval import mean_abs_error
 
+log = logging.getLogger(__name__)
 CALIBRATION_PNG = "calibration.png"
 RETRIEVAL_PNG = "retrieval_hits.png"
 GRADING_ERROR_PNG = "grading_error.png"
@@ -26,8 +28,10 @@ def write_plots(report: dict[str, Any], out_dir: Path) -> tuple[list[str], str |
     """File names of the plots written, and a note when plotting is impossible."""
     try:
         plt = pyplot()
-    except ImportError:
-        return [], "matplotlib is not installed, so no plots: pip install 'tutor[eval]'"
+    except ImportError as exc:
+        note = f"{exc.name or exc} is not installed, so no plots: pip install 'tutor[eval]'"
+        log.warning(note)
+        return [], note
     written = []
     if "retrieval" in report:
         written.append(retrieval_plot(plt, report["retrieval"], out_dir / RETRIEVAL_PNG))

@@ -61,11 +61,13 @@ def model_name(settings: Settings) -> str:
     from tutor.llm.client import OpenAIChatModel
 
     url = re.sub(r"//[^/@]*@", "//***@", settings.llm_base_url or "")  # hide user:pass@
+    import openai
+
     try:
         listed = OpenAIChatModel(settings).client.models.list()
-    except Exception as exc:  # the openai client raises many types; all mean "cannot list"
+    except (openai.OpenAIError, ValueError, TypeError) as exc:  # unreachable, refused, garbled
         raise LLMError(f"cannot list the models of {url} ({type(exc).__name__}): check that "
-                       "the endpoint is up, or set TUTOR_LLM_MODEL") from None
+                       "the endpoint is up, or set TUTOR_LLM_MODEL") from exc
     if not listed.data:
         raise LLMError(f"{url} lists no models: set TUTOR_LLM_MODEL")
     return listed.data[0].id

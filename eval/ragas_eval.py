@@ -20,6 +20,7 @@ from tutor.eval.context import EvalContext, limited
 from tutor.eval.datasets import EVAL_DIR, read_rows
 from tutor.eval.groundedness import answer_citations, check_citations, grade_citations
 
+from tutor.ask.answer import answer_question
 from tutor.core.errors import TutorError
 from tutor.core.text import split_sentences
 
@@ -38,16 +39,10 @@ def require_ragas() -> None:
         import rapidfuzz  # noqa: F401
         import rouge_score  # noqa: F401
     except ImportError as exc:
-        raise TutorError(f"The RAGAS suite needs {exc.name}: pip install 'tutor[eval]'") from None
-
-
-def load_answer_question() -> tuple[Any, str | None]:
-    """`tutor.answering.answer_question`, or None and why it cannot be used."""
-    try:
-        from tutor.ask.answer import answer_question
-    except ImportError as exc:
-        return None, f"tutor.ask.answer is unavailable ({exc})"
-    return answer_question, None
+        missing = exc.name or str(exc)
+        raise TutorError(
+            f"The RAGAS suite needs {missing}, which is not installed: pip install 'tutor[eval]'"
+        ) from exc
 
 
 class RecordingRetriever:
@@ -189,10 +184,6 @@ def run_ragas(ctx: EvalContext) -> dict[str, Any]:
     from tutor.eval.ragas_adapters import MiniLMEmbeddings, run_config_for
 
     out: dict[str, Any] = {"feedback_groundedness": feedback_groundedness(ctx)}
-    answer_question, reason = load_answer_question()
-    if answer_question is None:
-        out["skipped"] = reason
-        return out
     golden = read_rows(GOLDEN_FILE)
     inside = limited([r for r in golden if r["in_guide"]], ctx.limit)
     outside = limited([r for r in golden if not r["in_guide"]], ctx.limit)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 from pathlib import Path
 from typing import Any
 
+log = logging.getLogger(__name__)
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
 LOWER_IS_BETTER = ("rmse", "mae", "exceeded", "gaming_max", "failed", "false_refusals")
@@ -78,7 +80,8 @@ def comparison(report: dict[str, Any], reports_dir: Path, out_dir: Path) -> dict
         return None
     try:
         previous = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError) as exc:
+        log.warning("cannot compare with the previous report %s (%s)", path, exc)
         return {"previous": str(path), "error": "unreadable report", "metrics": []}
     same_setup = all(previous.get("meta", {}).get(k) == report["meta"].get(k)
                      for k in ("limit", "llm"))

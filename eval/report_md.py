@@ -96,8 +96,6 @@ def ragas_md(r: dict[str, Any]) -> list[str]:
     fg = r["feedback_groundedness"]
     out += [f"Grade feedback citations verbatim: {fg['verified']}/{fg['citations']} "
             f"({fmt(fg['share'])}).", ""]
-    if "skipped" in r:
-        return out + [f"Answer evaluation skipped: {r['skipped']}", ""]
     g, oog = r["groundedness"], r["out_of_guide"]
     out += [f"Answers: {r['answers']['answered']}/{r['answers']['questions']} in-guide questions "
             f"(by {r['answers']['answered_by']}), {r['answers']['false_refusals']} refused.",
@@ -177,17 +175,14 @@ def render_summary(report: dict[str, Any]) -> str:
     if "ragas" in report:
         r = report["ragas"]
         lines.append(f"feedback citations verbatim {fmt(r['feedback_groundedness']['share'])}")
-        if "skipped" in r:
-            lines.append(f"answers skipped: {r['skipped']}")
-        else:
-            lines.append(f"answer citations verbatim {fmt(r['groundedness']['share'])}  "
-                         f"out-of-guide refusal {fmt(r['out_of_guide']['refusal_rate'])}")
-            if (r.get("llm") or {}).get("error"):
-                lines.append(f"ragas LLM metrics not run: {r['llm']['error']}")
-            for suite in ("offline", "llm"):
-                for name, m in (r.get(suite) or {}).get("metrics", {}).items():
-                    lines.append(f"ragas {name:22s} {fmt(m['mean'])}"
-                                 + (f"  ({m['failed']} failed)" if m["failed"] else ""))
+        lines.append(f"answer citations verbatim {fmt(r['groundedness']['share'])}  "
+                     f"out-of-guide refusal {fmt(r['out_of_guide']['refusal_rate'])}")
+        if (r.get("llm") or {}).get("error"):
+            lines.append(f"ragas LLM metrics not run: {r['llm']['error']}")
+        for suite in ("offline", "llm"):
+            for name, m in (r.get(suite) or {}).get("metrics", {}).items():
+                lines.append(f"ragas {name:22s} {fmt(m['mean'])}"
+                             + (f"  ({m['failed']} failed)" if m["failed"] else ""))
     c = report.get("comparison")
     if c and c.get("metrics") is not None and "error" not in c:
         lines.append(f"vs previous: {c['better']} better, {c['worse']} worse"

@@ -27,7 +27,7 @@ def read_guide(path: Path) -> str:
         raise InputError(
             f"{path} is not UTF-8 (bad byte at offset {exc.start}): convert it, "
             f"e.g. `iconv -f latin1 -t utf-8 {path.name} > guide.txt`"
-        ) from None
+        ) from exc
     if not text.strip():
         raise InputError(f"{path} contains no text: pass a guide with content")
     return text
@@ -48,10 +48,10 @@ def _read_bytes(path: Path) -> bytes:
         if size > MAX_BYTES:
             raise InputError(f"{path} is {size // 2**20} MiB; guides over 50 MiB are not supported")
         return path.read_bytes()
-    except PermissionError:
-        raise InputError(f"Cannot read {path}: permission denied; check its permissions") from None
+    except PermissionError as exc:
+        raise InputError(f"Cannot read {path}: permission denied; check its permissions") from exc
     except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror}") from None
+        raise InputError(f"Cannot read {path}: {exc.strerror}") from exc
 
 
 def _pdf_text(path: Path, raw: bytes) -> str:
@@ -68,7 +68,7 @@ def _pdf_text(path: Path, raw: bytes) -> str:
         reader = PdfReader(io.BytesIO(raw))
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PdfReadError, ValueError, KeyError) as exc:
-        raise InputError(f"{path} could not be parsed as PDF ({exc}): re-export it") from None
+        raise InputError(f"{path} could not be parsed as PDF ({exc}): re-export it") from exc
     text = "\n\n".join(pages)
     if not text.strip():
         raise InputError(

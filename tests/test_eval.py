@@ -31,12 +31,6 @@ def ragas_home(tmp_path_factory: pytest.TempPathFactory):
         yield
 
 
-def answering_missing() -> str | None:
-    if importlib.util.find_spec("tutor.ask.answer") is None:
-        return "tutor/answering.py (answer_question) has not landed yet"
-    return None
-
-
 def clean_env(data_dir: Path) -> dict[str, str | None]:
     """The CLI's environment: our data directory and no user LLM configuration."""
     env: dict[str, str | None] = {k: None for k in os.environ
@@ -151,9 +145,6 @@ def test_smoke_ragas_metrics(smoke):
     ragas = smoke[0]["ragas"]
     feedback = ragas["feedback_groundedness"]
     assert feedback["citations"] > 0 and feedback["share"] == 1.0, feedback["violations"]
-    if answering_missing():
-        assert "tutor.ask.answer" in ragas["skipped"]
-        pytest.skip(answering_missing())
     assert ragas["groundedness"]["share"] == 1.0, ragas["groundedness"]["violations"]
     assert ragas["answers"]["answered"] == LIMIT
     offline = ragas["offline"]
@@ -210,8 +201,6 @@ def test_llm_path_completes_and_counts_failures(llm_server, indexed_settings: Se
     for block in (report["grading"]["llm"], report["grading"]["gaming"]["llm"]):
         assert block["graded"] + len(block["errors"]) == block["answers"] == 1
         assert 0 <= block["fallbacks"] <= block["graded"]
-    if answering_missing():
-        pytest.skip(answering_missing())
     llm = report["ragas"]["llm"]
     assert llm["samples"] == 1 and llm["model"] == llm_server.model
     assert set(llm["metrics"]) == {"faithfulness", "response_relevancy",
@@ -236,8 +225,6 @@ SCRIPTED_JUDGE = {
 
 def test_ragas_llm_metrics_score_what_parses_and_name_what_fails(
         misbehaving_server, indexed_settings: Settings, tmp_path: Path):
-    if answering_missing():
-        pytest.skip(answering_missing())
     from tutor.eval.runner import run_eval
 
     misbehaving_server.set("payload", payload=SCRIPTED_JUDGE)

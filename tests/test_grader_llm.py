@@ -26,11 +26,17 @@ def grader(embedded_grader):
 
 
 def test_score_is_computed_from_verdicts():
-    assert score_from_verdicts(["covered"] * 5, [1.0] * 5, 0) == 5.0
-    assert score_from_verdicts(["missing"] * 5, [1.0] * 5, 0) == 0.0
-    half = score_from_verdicts(["covered", "partial", "missing", "missing"], [1.0] * 4, 0)
-    assert 2.0 < half < 2.5
-    assert score_from_verdicts(["covered"] * 5, [1.0] * 5, 2) == 3.5
+    def score(statuses, claims=0, curve=1.0, essential=True):
+        return score_from_verdicts([(1.0, essential, s) for s in statuses], claims, curve)[0]
+
+    assert score(["covered"] * 5) == 5.0
+    assert score(["missing"] * 5) == 0.0
+    assert score(["covered", "partial", "missing", "missing"]) == 5 * 1.5 / 4
+    assert score(["covered"] * 5, claims=2) == 3.5
+    assert score(["covered", "missing"], curve=0.5) == 5 * 0.5 ** 0.5
+    # supporting points fill at most a fifth of the essential gap
+    mixed = [(1.0, True, "covered"), (1.0, True, "missing"), (1.0, False, "covered")]
+    assert score_from_verdicts(mixed, 0)[0] == 5 * (0.5 + 0.2 * 0.5)
 
 
 def test_supported_verdicts_become_the_grade(grader, verifier):
@@ -38,8 +44,12 @@ def test_supported_verdicts_become_the_grade(grader, verifier):
         2: "repeat biases from their training data", 3: "they also make factual errors"}))
     grade = g.grade(Q, ANSWER)
     assert grade.grader == "llm:scripted"
-    assert [p.point for p in grade.covered] == ["Bias", "Errors"]
-    assert 2.0 <= grade.score <= 3.0
+    assert [p.point.split(":")[0] for p in grade.covered] == ["Bias", "Errors/hallucinations"]
+    # two of the four essential points, with the shared formula (tutor.grading.scoring)
+    points = grade.covered + grade.partial + grade.missing
+    share = sum(p.weight for p in grade.covered) / sum(p.weight for p in points if p.essential)
+    assert grade.breakdown["essential"] == round(share, 4)
+    assert grade.score == round(5 * share ** g.embedded.params.curve, 1)
     assert all(verifier.exists(c.quote, c.chunk_id) for c in grade.citations())
     sent = g.model.prompts[0][1]["content"]
     assert ANSWER in sent and "<<<ANSWER-" in sent
@@ -51,7 +61,7 @@ def test_made_up_quotes_and_evidence_are_dropped_and_counted(grader, verifier):
                                   2: "repeat biases from their training data"},
                         quote="Generative AI always tells the truth according to the guide."))
     grade = g.grade(Q, ANSWER)
-    assert [p.point for p in grade.covered] == ["Bias"]  # point 1 had invented evidence
+    assert [p.point.split(":")[0] for p in grade.covered] == ["Bias"]  # 1 had invented evidence
     assert any("not verbatim" in w for w in grade.warnings)
     assert any("without matching evidence" in w for w in grade.warnings)
     assert all(verifier.exists(c.quote, c.chunk_id) for c in grade.citations())

@@ -51,7 +51,7 @@ def load_settings() -> Settings:
         raise ConfigError(
             f"Invalid setting {name}: {first['msg']} (fix the TUTOR_* variable and restart "
             "`tutor ui`)"
-        ) from None
+        ) from exc
 
 
 def resources() -> Resources:

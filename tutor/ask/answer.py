@@ -9,22 +9,23 @@ against the passages it cites (see `tutor.ask.extractive` and `tutor.ask.generat
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
 from tutor.ask.extractive import extractive_answer
 from tutor.ask.generated import LLMDraft, compose, llm_answer
 from tutor.core.errors import InputError, LLMError
+from tutor.core.stats import idf
 from tutor.core.text import clean_input, content_words
 from tutor.core.types import Chunk, Citation, Hit
 from tutor.embedding.embedder import Embedder
 from tutor.index.knowledge import KnowledgeBase
 from tutor.llm.client import ChatModel
 from tutor.retrieval.hybrid import HybridRetriever
-from tutor.retrieval.lexical import chunk_terms
+from tutor.retrieval.lexical import indexed_terms
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,12 @@ class GuideTerms:
     """The content words of every chunk (as BM25 indexes them) and their document frequency."""
 
     def __init__(self, chunks: list[Chunk]) -> None:
-        self.terms = {c.id: frozenset(chunk_terms(c)) for c in chunks}
+        self.terms = {c.id: frozenset(t) for c, t in zip(chunks, indexed_terms(chunks))}
         self.df = Counter(t for terms in self.terms.values() for t in terms)
         self.n = max(len(chunks), 1)
 
     def idf(self, term: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5))
+        return idf(self.df.get(term, 0), self.n)
 
     def share_in(self, words: set[str], chunk_id: str) -> float:
         """IDF-weighted share of `words` that the chunk contains (unknown words weigh most)."""
@@ -86,17 +87,10 @@ class GuideTerms:
         return rarest if self.df[rarest] <= RARE_TERM_SHARE * self.n else None
 
 
-_TERMS: dict[int, tuple[KnowledgeBase, GuideTerms]] = {}  # memo: one entry per live index
-
-
+@lru_cache(maxsize=4)
 def guide_terms(kb: KnowledgeBase) -> GuideTerms:
     """The GuideTerms of an index, computed once per KnowledgeBase."""
-    cached = _TERMS.get(id(kb))
-    if cached is None or cached[0] is not kb:
-        if len(_TERMS) >= 4:
-            _TERMS.pop(next(iter(_TERMS)))
-        cached = _TERMS[id(kb)] = (kb, GuideTerms(kb.chunks))
-    return cached[1]
+    return GuideTerms(kb.chunks)
 
 
 class Answer(BaseModel):

@@ -8,12 +8,12 @@ sentences are grouped by section in the guide's own order, so the answer reads a
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from tutor.core.stats import idf
 from tutor.core.text import content_words, normalise_ws, split_sentences
 from tutor.core.types import Citation, Hit
 from tutor.embedding.embedder import Embedder
@@ -84,7 +84,7 @@ def word_overlap(question: str, texts: list[str]) -> list[float]:
     words = [set(content_words(t)) for t in texts]
     if not asked or not texts:
         return [0.0] * len(texts)
-    weight = {w: math.log(1 + len(texts) / (1 + sum(w in ws for ws in words))) for w in asked}
+    weight = {w: idf(sum(w in ws for ws in words), len(texts)) for w in asked}
     total = sum(weight.values())
     return [sum(weight[w] for w in asked & ws) / total for ws in words]
 

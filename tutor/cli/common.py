@@ -34,18 +34,18 @@ def load(ctx: click.Context) -> Settings:
             first = exc.errors()[0]
             name = ".".join(str(p) for p in first["loc"])
             raise TutorError(
-                f"Invalid setting {name}: {first['msg']} (check TUTOR_* variables)") from None
+                f"Invalid setting {name}: {first['msg']} (check TUTOR_* variables)") from exc
     return ctx.obj
 
 
 def progress_bar(label: str) -> Callable[[int, int], None]:
-    """A progress callback drawing a bar on stderr."""
-    from tqdm import tqdm
-
+    """A progress callback drawing a bar on stderr (tqdm is imported once there is progress)."""
     bar: dict[str, Any] = {}
 
     def update(done: int, total: int) -> None:
         if "bar" not in bar:
+            from tqdm import tqdm
+
             bar["bar"] = tqdm(total=total, desc=label, file=sys.stderr, leave=False)
         bar["bar"].n = done
         bar["bar"].refresh()

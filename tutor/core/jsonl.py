@@ -19,7 +19,7 @@ def read_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise InputError(f"Cannot read {path}: {exc.strerror}; check the path") from None
+        raise InputError(f"Cannot read {path}: {exc.strerror}; check the path") from exc
     with handle:
         for line_no, raw in enumerate(handle, 1):
             if not raw.strip():

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
-from typing import Any
+
+import Stemmer
+
+# Bump when `tokenize`, `content_words` or `stem` change what they return: terms derived from
+# the index and kept on disk (`tutor.index.cache`) are keyed by it.
+TERMS_VERSION = 2  # 2: Snowball's Porter (PyStemmer) instead of NLTK's
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z0-9])")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
@@ -57,15 +63,18 @@ def content_words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Porter stem (NLTK's implementation needs no downloaded data), cached."""
-    return _porter().stem(word)
+    """Porter stem (Snowball's `porter` algorithm, PyStemmer), cached.
+
+    Words of one or two letters are kept as they are ("is", "as", "vs"), as NLTK's Porter did.
+    """
+    if len(word) <= 2:
+        return word
+    with _PORTER_LOCK:
+        return _PORTER.stemWord(word)
 
 
-@lru_cache(maxsize=1)
-def _porter() -> Any:
-    from nltk.stem.porter import PorterStemmer  # imported on first use: it is slow to import
-
-    return PorterStemmer()
+_PORTER = Stemmer.Stemmer("porter", 0)  # no cache of its own (`stem` has one)
+_PORTER_LOCK = threading.Lock()  # a PyStemmer instance must not be called by two threads at once
 
 
 def split_sentences(text: str) -> list[str]:

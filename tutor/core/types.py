@@ -84,6 +84,10 @@ class PointResult(BaseModel):
     evidence: str = ""  # the candidate's words matching the point, if any
     citation: Citation | None = None
     similarity: float = 0.0
+    weight: float = 1.0
+    essential: bool = True
+    credit: float = 0.0  # 0-1: what this point added to the score (see Grade.breakdown)
+    terms_found: list[str] = Field(default_factory=list)  # key terms said in the answer
 
 
 class Grade(BaseModel):
@@ -104,6 +108,8 @@ class Grade(BaseModel):
     follow_up_point: PointResult | None = None
     grader: str = "embedded"
     warnings: list[str] = Field(default_factory=list)
+    unsupported: list[str] = Field(default_factory=list)  # answer sentences no point supports
+    breakdown: dict[str, float | str] = Field(default_factory=dict)  # how the score was made
 
     def citations(self) -> list[Citation]:
         items = self.covered + self.partial + self.missing + self.incorrect

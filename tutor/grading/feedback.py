@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-from tutor.core.text import STOPWORDS, content_words, stem
 from tutor.core.types import Citation, Grade, PointResult
 from tutor.grading.rubric import Rubric, RubricPoint
 
@@ -16,18 +13,24 @@ def verdict_for(score: float) -> str:
 
 
 def point_result(point: RubricPoint, status: str, evidence: str = "", similarity: float = 0.0,
-                 quote: str | None = None) -> PointResult:
-    """A rubric point's outcome; its citation quotes one verbatim rubric sentence."""
-    citation = Citation(chunk_id=point.citation.chunk_id, section=point.citation.section,
-                        quote=quote or best_quote(point))
+                 quote: str | None = None, credit: float = 0.0,
+                 terms_found: list[str] | None = None) -> PointResult:
+    """A rubric point's outcome; its citation quotes one verbatim guide sentence."""
+    citation = None
+    if point.citation is not None:
+        citation = Citation(chunk_id=point.citation.chunk_id, section=point.citation.section,
+                            quote=quote or best_quote(point))
     return PointResult(point=point.label, status=status, evidence=evidence[:400],  # type: ignore[arg-type]
-                       citation=citation, similarity=round(similarity, 3))
+                       citation=citation, similarity=round(similarity, 3), weight=point.weight,
+                       essential=point.essential, credit=credit, terms_found=terms_found or [])
 
 
 def best_quote(point: RubricPoint) -> str:
-    """The most informative verbatim sentence of a point (titles alone say little)."""
-    return next((u for u in point.units if len(u) > 40),
-                point.units[0] if point.units else point.text)
+    """The most informative verbatim guide sentence of a point (titles alone say little)."""
+    source = point.citation.quote if point.citation is not None else point.text
+    verbatim = [u for u in point.units if u in source]
+    return next((u for u in verbatim if len(u) > 40), source if len(source) <= 400 else
+                (verbatim[0] if verbatim else source))
 
 
 def build_grade(rubric: Rubric, results: list[PointResult], score: float, grader: str,
@@ -38,7 +41,7 @@ def build_grade(rubric: Rubric, results: list[PointResult], score: float, grader
                                                 "incorrect": []}
     for r in results:
         by_status[r.status].append(r)
-    gap = _most_important_gap(by_status)
+    gap = most_important_gap(results) if score < 4.5 else None
     grade = Grade(
         score=score,
         verdict=verdict or verdict_for(score),
@@ -49,52 +52,43 @@ def build_grade(rubric: Rubric, results: list[PointResult], score: float, grader
         covered=by_status["covered"], partial=by_status["partial"],
         missing=by_status["missing"], incorrect=by_status["incorrect"],
         grader=grader, warnings=list(warnings),
-        follow_up=follow_up_question(gap, rubric) if gap and score < 4.5 else None,
-        follow_up_point=gap if score < 4.5 else None,
+        follow_up=follow_up_question(gap, rubric) if gap else None,
+        follow_up_point=gap,
     )
     grade.feedback = feedback_text(grade)
     return grade
 
 
-def _most_important_gap(by_status: dict[str, list[PointResult]]) -> PointResult | None:
-    for status in ("incorrect", "missing", "partial"):
-        if by_status[status]:
-            return by_status[status][0]
-    return None
+def most_important_gap(results: list[PointResult],
+                       exclude: frozenset[str] = frozenset()) -> PointResult | None:
+    """The heaviest essential point not covered (contradicted first), else a supporting one."""
+    open_points = [r for r in results if r.status != "covered" and r.point not in exclude]
+    if not open_points:
+        return None
+    return max(open_points, key=lambda r: (r.essential, r.status == "incorrect", r.weight,
+                                           -results.index(r)))
 
 
 def follow_up_question(gap: PointResult, rubric: Rubric) -> str:
-    """One question that probes the gap without giving the answer away."""
-    label = gap.point.rstrip(":.… ")
-    if not _is_title(gap.point):  # a sentence-derived point: ask about its key terms
-        label = _key_terms(gap.citation.quote if gap.citation else gap.point, rubric.question)
+    """The interviewer's question about the gap: the rubric's own, else one from its title."""
+    point = next((p for p in rubric.points if p.label == gap.point), None)
     if gap.status == "incorrect":
-        return f"Let's revisit one claim: what exactly is true about {label}?"
-    if rubric.card is not None and rubric.card.kind == "scenario":
-        return f"How would {label} fit into your design, and why does it matter here?"
-    return f"Can you explain {label} and how it relates to this question?"
+        probe = point.follow_up if point is not None and point.follow_up else \
+            "Can you restate it and explain why it holds?"
+        return f"Let's revisit one claim. {probe}"
+    if point is not None and point.follow_up:
+        return point.follow_up
+    title = gap.point.rstrip(":.… ").strip()
+    if _is_title(gap.point) and title:
+        lowered = title[0].lower() + title[1:]
+        if rubric.card is not None and rubric.card.kind == "scenario":
+            return f"How would {lowered} fit into your design, and why does it matter here?"
+        return f"What can you tell me about {lowered}, and why does it matter here?"
+    return "What else would you add to your answer, and how does it work?"
 
 
 def _is_title(label: str) -> bool:
     return not label.endswith("…") and len(label.split()) <= 6
-
-
-def _key_terms(sentence: str, question: str, n: int = 3) -> str:
-    """The sentence's most specific words that the question does not already use."""
-    asked = set(content_words(question))
-    seen: list[str] = []
-    for word in re.findall(r"[A-Za-z][A-Za-z0-9-]+", sentence):
-        lowered = word.lower()
-        if (lowered in STOPWORDS or stem(lowered) in asked or len(word) < 4
-                or lowered.endswith("ly")):
-            continue
-        if lowered not in (w.lower() for w in seen):
-            seen.append(word)
-    picked = sorted(seen, key=len, reverse=True)[:n]
-    picked = [w for w in seen if w in picked]  # keep sentence order
-    if not picked:
-        return "this point"
-    return ", ".join(picked[:-1]) + f" and {picked[-1]}" if len(picked) > 1 else picked[0]
 
 
 def feedback_text(grade: Grade) -> str:

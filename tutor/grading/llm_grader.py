@@ -21,12 +21,12 @@ from tutor.core.types import Grade, PointResult
 from tutor.grading.embedded import EmbeddedGrader
 from tutor.grading.feedback import build_grade, point_result
 from tutor.grading.rubric import Rubric
+from tutor.grading.scoring import combine
 from tutor.llm.client import ChatModel
 
 log = logging.getLogger(__name__)
 STATUS_CREDIT = {"covered": 1.0, "partial": 0.5, "missing": 0.0, "incorrect": 0.0}
-FULL_MARKS_COVERAGE = 0.85  # covering 85% of the weighted rubric earns 5/5
-INCORRECT_PENALTY = 0.75
+INCORRECT_PENALTY = 0.75  # per verified wrong claim (at most 3), after the shared formula
 MIN_EVIDENCE_SIMILARITY = 0.3  # evidence must be about the point it is claimed for
 
 
@@ -58,13 +58,16 @@ def verdict_schema(n_points: int) -> dict[str, Any]:
     }
 
 
-def score_from_verdicts(statuses: Sequence[str], weights: list[float],
-                        incorrect_claims: int) -> float:
-    """0-5 from per-point verdicts: weighted credit, full marks at 85%, minus wrong claims."""
-    total = sum(weights) or 1.0
-    credit = sum(STATUS_CREDIT[s] * w for s, w in zip(statuses, weights)) / total
-    score = 5.0 * min(1.0, credit / FULL_MARKS_COVERAGE)
-    return max(0.0, score - INCORRECT_PENALTY * min(incorrect_claims, 3))
+def score_from_verdicts(points: Sequence[tuple[float, bool, str]], incorrect_claims: int,
+                        curve: float = 1.0,
+                        strictness: float = 0.0) -> tuple[float, dict[str, float | str]]:
+    """0-5 from (weight, essential, status) per point with the embedded grader's formula
+    (tutor.grading.scoring.combine), minus INCORRECT_PENALTY per verified wrong claim."""
+    score, breakdown = combine([(w, e, STATUS_CREDIT[s]) for w, e, s in points], 1.0, curve,
+                               strictness)
+    penalty = INCORRECT_PENALTY * min(incorrect_claims, 3)
+    breakdown["wrong_claims_penalty"] = penalty
+    return max(0.0, score - penalty), breakdown
 
 
 class LLMGrader:
@@ -78,6 +81,11 @@ class LLMGrader:
     def name(self) -> str:
         return f"llm:{self.model.name}"
 
+    def rubric_for(self, question: str, reference: str | None = None,
+                   card_id: str | None = None) -> Rubric:
+        """The same rubric the embedded grader uses."""
+        return self.embedded.rubric_for(question, reference, card_id)
+
     def grade(self, question: str, answer: str, reference: str | None = None,
               card_id: str | None = None, rubric: Rubric | None = None) -> Grade:
         analysis = self.embedded.analyse(question, answer, reference, card_id, rubric)
@@ -88,14 +96,15 @@ class LLMGrader:
             return self._grade_with_model(analysis.rubric, analysis.answer, analysis.warnings)
         except LLMError as exc:
             log.warning("LLM grading failed: %s", exc)
-            offline.warnings.append(f"LLM unavailable ({exc}); graded offline")
+            offline.warnings.insert(0, f"LLM unavailable ({exc}); graded offline")
             return offline
 
     def _grade_with_model(self, rubric: Rubric, answer: str, warnings: list[str]) -> Grade:
         marker = f"<<<ANSWER-{secrets.token_hex(6)}>>>"
         safe_answer = answer.replace("<<<ANSWER-", "<<<answer-")  # no forged markers
-        rubric_text = "\n".join(f"{i}. {p.label}: {normalise_ws(p.text)}"
-                                for i, p in enumerate(rubric.points, 1))
+        rubric_text = "\n".join(
+            f"{i}. [{'essential' if p.essential else 'supporting'}] {p.label}: "
+            f"{normalise_ws(p.text)}" for i, p in enumerate(rubric.points, 1))
         messages = [
             {"role": "system", "content": render("grade_system")},
             {"role": "user", "content": render("grade_user", question=rubric.question,
@@ -123,10 +132,12 @@ class LLMGrader:
             if status in ("covered", "partial") and not self._supports(evidence, point.units):
                 status, unsupported = "missing", unsupported + 1
             quote = normalise_ws(str(v.get("guide_quote", "")))
-            if quote and not any(quote in normalise_ws(u) for u in point.units):
+            guide_text = [point.citation.quote] if point.citation is not None else point.units
+            if quote and not any(quote in normalise_ws(u) for u in guide_text):
                 quote, dropped_quotes = "", dropped_quotes + 1
             results.append(point_result(point, status, evidence,
-                                        quote=quote if len(quote) > 20 else None))
+                                        quote=quote if len(quote) > 20 else None,
+                                        credit=STATUS_CREDIT[status]))
         claims = [c for c in data.get("incorrect_claims", [])
                   if isinstance(c, str) and c.strip() and normalise_ws(c).lower() in haystack]
         if dropped_quotes:
@@ -135,9 +146,13 @@ class LLMGrader:
         if unsupported:
             warnings.append(f"{unsupported} verdict(s) without matching evidence in the answer "
                             "were counted as missing")
-        statuses = [r.status for r in results]
-        score = score_from_verdicts(statuses, [p.weight for p in rubric.points], len(claims))
-        return build_grade(rubric, results, score, self.name, warnings)
+        score, breakdown = score_from_verdicts(
+            [(p.weight, p.essential, r.status) for p, r in zip(rubric.points, results)],
+            len(claims), self.embedded.params.curve, self.embedded.strictness)
+        grade = build_grade(rubric, results, score, self.name, warnings)
+        grade.breakdown = breakdown
+        grade.unsupported = claims
+        return grade
 
     def _supports(self, evidence: str, units: list[str]) -> bool:
         """Evidence must exist and be about the point (guards against injected verdicts)."""

@@ -50,11 +50,13 @@ class OtherQuestionCheck:
         self._card_points: dict[str, list[str]] = {}
 
     def nearest_other(self, rubric: Rubric, segment_vecs: np.ndarray, answer: TokenVectors,
-                      asked: set[str], own: float) -> OtherQuestion | None:
-        """The best-fitting other card when it beats the asked card (whose recall is `own`) by
-        the margin, else None; `asked` are the question's word pieces."""
+                      asked: set[str]) -> OtherQuestion | None:
+        """The best-fitting other card when it beats the asked card by the margin, else None;
+        `asked` are the question's word pieces. Every card is measured by its guide key points
+        (curated rubrics exist for some cards only, so they would not compare fairly)."""
         if rubric.card is None or not len(segment_vecs) or not rubric.points:
             return None
+        own = self.tokens.mean_recall(self._points_of(rubric.card.id), answer, asked)
         best: OtherQuestion | None = None
         for card_id in self._candidates(segment_vecs, rubric.card.id):
             card = self.kb.card(card_id)

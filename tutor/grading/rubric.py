@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
-from tutor.core.text import split_sentences
+from tutor.core.text import content_words, normalise_ws, split_sentences
 from tutor.core.types import Card, Citation, Hit
 from tutor.embedding.embedder import Embedder
+from tutor.grading.rubric_files import CardRubricSpec, RubricBook
+from tutor.grading.terms import TermGroup
 from tutor.index.knowledge import KnowledgeBase
 from tutor.retrieval.hybrid import HybridRetriever
 
@@ -14,6 +17,10 @@ REFERENCE_ID = "reference"
 CARD_MATCH_THRESHOLD = 0.5  # confidence above which the question is taken as the card's
 MAX_PASSAGE_POINTS = 6
 STRONG_TITLE_MATCH = 0.8
+MAX_ESSENTIAL = 6  # extracted rubrics: the first points are essential, the rest supporting
+AUTO_TERMS = 3  # extracted rubrics: each point's most specific words become its key terms
+MIN_NOVEL_WORDS = 3  # a guide sentence that adds fewer words to the question is no point
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -25,6 +32,9 @@ class RubricPoint:
     citation: Citation
     units: list[str] = field(default_factory=list)  # sentences compared with the answer
     weight: float = 1.0
+    essential: bool = True
+    terms: tuple[TermGroup, ...] = ()  # concepts (with aliases) that evidence the point
+    follow_up: str | None = None  # the interviewer's question when the point is missing
 
 
 @dataclass
@@ -34,7 +44,7 @@ class Rubric:
     question: str
     points: list[RubricPoint]
     card: Card | None = None
-    source: str = "card"  # card | reference | passages
+    source: str = "card"  # card | curated | reference | passages
     confidence: float = 1.0
     reference_text: str = ""
 
@@ -51,18 +61,69 @@ def units_of(text: str, label: str = "") -> list[str]:
     return stated or sentences or [text]
 
 
-def rubric_from_card(card: Card, kb: KnowledgeBase) -> Rubric:
-    """A card's key points as the rubric, each cited to its chunk."""
+def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = None) -> Rubric:
+    """The card's curated rubric when the book has one, else one extracted from its key points."""
+    spec = book.get(card.heading) if book is not None else None
+    if spec is not None:
+        return _curated(card, kb, spec)
     points = []
-    for kp in card.key_points:
+    kept = [kp for kp in card.key_points if _says_something(kp.label + " " + kp.text, card)]
+    for n, kp in enumerate(kept or card.key_points):
         chunk = kb.chunk(kp.chunk_id)
         section = chunk.heading if chunk else card.heading
         points.append(RubricPoint(
             label=kp.label, text=kp.text, units=units_of(kp.text, kp.label),
             citation=Citation(chunk_id=kp.chunk_id, section=section, quote=kp.text),
-        ))
+            essential=n < MAX_ESSENTIAL, weight=1.0 if n < MAX_ESSENTIAL else 0.5,
+            terms=_auto_terms(kp.label + " " + kp.text, card, kb),
+            follow_up=_template_follow_up(kp.label, kp.text, card)))
     return Rubric(question=card.question, points=points, card=card, source="card",
                   reference_text=card.body)
+
+
+def _curated(card: Card, kb: KnowledgeBase, spec: CardRubricSpec) -> Rubric:
+    chunks = [c for c in kb.chunks if c.card_id == card.id]
+    points = []
+    for p in spec.points:
+        quote = normalise_ws(p.quote.replace("**", ""))  # the index keeps text, not markup
+        chunk = next((c for c in chunks if quote in normalise_ws(c.text)), None)
+        if chunk is None:
+            log.warning("curated point of %r: quote not found in the indexed card, shown "
+                        "without a citation: %.60s", card.heading, quote)
+        citation = (Citation(chunk_id=chunk.id, section=chunk.heading, quote=quote)
+                    if chunk is not None else None)
+        points.append(RubricPoint(
+            label=p.statement, text=quote, units=[p.statement, *units_of(quote)],
+            citation=citation,  # type: ignore[arg-type]
+            weight=p.weight, essential=p.essential,
+            terms=tuple(TermGroup.of(g) for g in p.terms if g), follow_up=p.follow_up))
+    return Rubric(question=card.question, points=points, card=card, source="curated",
+                  reference_text=card.body)
+
+
+def _says_something(text: str, card: Card) -> bool:
+    """Intros and restatements of the question are no rubric points."""
+    asked = set(content_words(card.question + " " + card.heading))
+    return len(set(content_words(text)) - asked) >= MIN_NOVEL_WORDS
+
+
+def _auto_terms(text: str, card: Card, kb: KnowledgeBase) -> tuple[TermGroup, ...]:
+    """The point's rarest words in the guide (not the question's) as single-word key terms."""
+    asked = set(content_words(card.question + " " + card.heading))
+    rarity = kb.document_frequency()
+    words = dict.fromkeys(w for w in content_words(text) if w not in asked and len(w) > 2)
+    picked = sorted(words, key=lambda w: rarity.get(w, 0))[:AUTO_TERMS]
+    return tuple(TermGroup(aliases=(w,), stems=((w,),)) for w in picked)
+
+
+def _template_follow_up(label: str, text: str, card: Card) -> str:
+    """A question about the point, built from its own title or first clause."""
+    title = label.rstrip(":.… ").strip()
+    if title and len(title.split()) <= 8 and not title.endswith("…"):
+        if card.kind == "scenario":
+            return f"How would {title[0].lower() + title[1:]} fit into your design, and why?"
+        return f"What can you tell me about {title[0].lower() + title[1:]} in this context?"
+    return "Which part of this topic have you not covered yet, and how does it work?"
 
 
 def rubric_from_reference(question: str, reference: str) -> Rubric:
@@ -77,7 +138,8 @@ def rubric_from_reference(question: str, reference: str) -> Rubric:
 
 
 def resolve_rubric(question: str, retriever: HybridRetriever, embedder: Embedder,
-                   reference: str | None = None, card_id: str | None = None) -> Rubric:
+                   reference: str | None = None, card_id: str | None = None,
+                   book: RubricBook | None = None) -> Rubric:
     """Pick the rubric for a question: explicit card, reference, matching card, or passages."""
     kb = retriever.kb
     if card_id:
@@ -86,7 +148,7 @@ def resolve_rubric(question: str, retriever: HybridRetriever, embedder: Embedder
             from tutor.core.errors import InputError
 
             raise InputError(f"Unknown card id {card_id!r}: list them with `tutor cards`")
-        return rubric_from_card(card, kb)
+        return rubric_from_card(card, kb, book)
     if reference and reference.strip():
         return rubric_from_reference(question, reference)
     hits = retriever.search(question, 8)
@@ -94,7 +156,7 @@ def resolve_rubric(question: str, retriever: HybridRetriever, embedder: Embedder
         return Rubric(question=question, points=[], source="passages", confidence=0.0)
     card, confidence = _best_card(question, hits, retriever, embedder)
     if card is not None and confidence >= CARD_MATCH_THRESHOLD:
-        rubric = rubric_from_card(card, kb)
+        rubric = rubric_from_card(card, kb, book)
         rubric.confidence = round(confidence, 3)
         return rubric
     return _rubric_from_passages(question, hits, confidence)

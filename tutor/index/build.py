@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from tutor.core.errors import VectorStoreError
 from tutor.core.settings import Settings
 from tutor.core.types import Card, Chunk
 from tutor.embedding.embedder import embedder_for
-from tutor.index.knowledge import KnowledgeBase
+from tutor.index.knowledge import MANIFEST, KnowledgeBase
 from tutor.index.vectorstore import ChromaVectors, connect, drop_collection
 from tutor.ingest.parse import parse_guide
 from tutor.ingest.readers import read_guide
@@ -116,7 +117,9 @@ def _load_old(settings: Settings) -> KnowledgeBase | None:
 
     try:
         return KnowledgeBase.load(settings.index_dir)
-    except IndexMissingError:
+    except IndexMissingError as exc:
+        if (settings.index_dir / MANIFEST).exists():  # damaged rather than missing
+            log.warning("%s: ingesting from scratch", exc)
         return None
 
 
@@ -126,8 +129,9 @@ def _reusable_vectors(client: object, old: KnowledgeBase | None,
         return {}
     try:
         return ChromaVectors(client, old.collection).vectors_for([c.id for c in kept])
-    except Exception:  # an old collection that vanished is simply re-embedded
-        log.info("old vectors unavailable; re-embedding")
+    except VectorStoreError as exc:  # e.g. the old collection vanished: embed its chunks again
+        log.warning("the previous vectors cannot be reused (%s): re-embedding %d chunks",
+                    exc, len(kept))
         return {}
 
 

@@ -6,19 +6,22 @@ manifest, so a crash mid-ingest leaves the previous index usable.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.core.errors import IndexMissingError
+from tutor.core.text import content_words
 from tutor.core.types import Card, Chunk
 
 MANIFEST = "manifest.json"
 
 
-@dataclass
+@dataclass(eq=False)  # compared (and hashed) by identity: caches are kept per loaded index
 class KnowledgeBase:
     """All cards and chunks of one index generation."""
 
@@ -27,10 +30,14 @@ class KnowledgeBase:
     collection: str = ""
     generation: str = ""
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256
+    # sha256 of the published generation (chunks, cards and vector collection): keys what is
+    # derived from it and cached on disk (`tutor.index.cache`); empty for an unpublished one
+    fingerprint: str = ""
 
     def __post_init__(self) -> None:
         self._cards = {c.id: c for c in self.cards}
         self._chunks = {c.id: c for c in self.chunks}
+        self._df: Counter[str] | None = None
 
     def card(self, card_id: str) -> Card | None:
         return self._cards.get(card_id)
@@ -40,6 +47,12 @@ class KnowledgeBase:
 
     def chunks_of(self, card_id: str) -> list[Chunk]:
         return [c for c in self.chunks if c.card_id == card_id]
+
+    def document_frequency(self) -> Counter[str]:
+        """In how many chunks each content word (stemmed) occurs; computed once."""
+        if self._df is None:
+            self._df = Counter(w for c in self.chunks for w in set(content_words(c.text)))
+        return self._df
 
     @classmethod
     def load(cls, index_dir: Path) -> KnowledgeBase:
@@ -53,19 +66,21 @@ class KnowledgeBase:
             raise IndexMissingError(f"No index at {index_dir}: run `tutor ingest`")
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            data = json.loads((index_dir / manifest["knowledge"]).read_text(encoding="utf-8"))
+            raw = (index_dir / manifest["knowledge"]).read_text(encoding="utf-8")
+            data = json.loads(raw)
             return cls(
                 cards=[Card.model_validate(c) for c in data["cards"]],
                 chunks=[Chunk.model_validate(c) for c in data["chunks"]],
                 collection=manifest["collection"],
                 generation=manifest["generation"],
                 files=manifest.get("files", {}),
+                fingerprint=content_hash(raw, manifest["collection"]),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexMissingError(
                 f"The index at {index_dir} is damaged ({type(exc).__name__}): "
                 "run `tutor ingest --rebuild`"
-            ) from None
+            ) from exc
 
     def publish(self, index_dir: Path) -> None:
         """Write this generation and make it live atomically."""
@@ -75,7 +90,9 @@ class KnowledgeBase:
             "cards": [c.model_dump() for c in self.cards],
             "chunks": [c.model_dump() for c in self.chunks],
         }
-        atomic_write(index_dir / knowledge_name, json.dumps(payload, ensure_ascii=False))
+        raw = json.dumps(payload, ensure_ascii=False)
+        atomic_write(index_dir / knowledge_name, raw)
+        self.fingerprint = content_hash(raw, self.collection)
         manifest = {
             "version": 1,
             "generation": self.generation,
@@ -87,6 +104,13 @@ class KnowledgeBase:
         for old in index_dir.glob("knowledge-*.json"):
             if old.name != knowledge_name:
                 old.unlink(missing_ok=True)
+
+
+def content_hash(knowledge: str, collection: str) -> str:
+    """The fingerprint of a generation: its knowledge file and the vector collection it names."""
+    digest = hashlib.sha256(knowledge.encode("utf-8"))
+    digest.update(b"\0" + collection.encode("utf-8"))
+    return digest.hexdigest()[:32]
 
 
 def atomic_write(path: Path, text: str) -> None:

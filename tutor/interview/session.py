@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from tutor.core.errors import InputError
 from tutor.core.types import Card, Grade
+from tutor.grading.feedback import follow_up_question, most_important_gap
 from tutor.grading.graders import Grader
 from tutor.grading.rubric import Rubric, rubric_from_card
 from tutor.index.knowledge import KnowledgeBase
@@ -95,6 +96,8 @@ class InterviewSession:
             grade = self.grader.grade(prompt.text, text, rubric=self._point_rubric(prompt))
         else:
             grade = self.grader.grade(prompt.text, text, card_id=prompt.card.id)
+        if prompt.kind == "main":
+            self._fresh_follow_up(grade, prompt.card)
         self._record(prompt, text, grade)
         if prompt.kind == "main" and _wants_follow_up(grade):
             self._pending = Prompt(prompt.number, prompt.total, prompt.card,
@@ -159,10 +162,28 @@ class InterviewSession:
         return Prompt(self._index + 1, len(self.plan), card, turn.grade.follow_up or "",
                       "follow_up", point)
 
+    def _fresh_follow_up(self, grade: Grade, card: Card) -> None:
+        """Never ask the same follow-up twice in a session: take the next gap instead."""
+        asked = {t.question for t in self.store.turns(self.id)}
+        points = grade.covered + grade.partial + grade.missing + grade.incorrect
+        skipped: set[str] = set()
+        while grade.follow_up in asked and grade.follow_up_point is not None:
+            skipped.add(grade.follow_up_point.point)
+            gap = most_important_gap(points, frozenset(skipped))
+            grade.follow_up_point = gap
+            grade.follow_up = (follow_up_question(gap, self._rubric_of(card))
+                               if gap is not None else None)
+
+    def _rubric_of(self, card: Card) -> Rubric:
+        """The rubric the grader uses for a card (curated where there is one)."""
+        rubric_for = getattr(self.grader, "rubric_for", None)
+        return rubric_for(card.question, card_id=card.id) if rubric_for else \
+            rubric_from_card(card, self.kb)
+
     def _point_rubric(self, prompt: Prompt) -> Rubric:
-        full = rubric_from_card(prompt.card, self.kb)
+        full = self._rubric_of(prompt.card)
         points = [p for p in full.points if p.label == prompt.point] or full.points[:1]
-        return Rubric(question=prompt.text, points=points, card=prompt.card, source="card")
+        return Rubric(question=prompt.text, points=points, card=prompt.card, source=full.source)
 
 
 def _replay(turns: list[TurnRecord]) -> tuple[int, TurnRecord | None]:

@@ -128,11 +128,11 @@ class OpenAIChatModel:
             choice = response.choices[0]
             finish, text = choice.finish_reason or "stop", choice.message.content or ""
             refusal = getattr(choice.message, "refusal", None)
-        except (AttributeError, IndexError, TypeError):
+        except (AttributeError, IndexError, TypeError) as exc:
             raise LLMError(
                 f"LLM endpoint {self._shown_url} sent a reply without a message: "
                 "check that it serves OpenAI chat completions"
-            ) from None
+            ) from exc
         if finish == "length":
             raise LLMError(
                 f"LLM reply truncated at {limit} tokens (finish_reason=length): "
@@ -252,7 +252,7 @@ def parse_json_reply(text: str, schema: dict[str, Any]) -> dict[str, Any]:
         raise LLMError(
             f"LLM reply is not valid JSON ({exc.msg} at char {exc.pos}): "
             "use a model or server that supports JSON schema output"
-        ) from None
+        ) from exc
     if not isinstance(data, dict):
         raise LLMError(
             f"LLM reply is JSON but not an object ({type(data).__name__}): "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -9,9 +10,12 @@ import numpy as np
 from tutor.core.settings import Settings
 from tutor.core.types import Hit
 from tutor.embedding.embedder import Embedder, embedder_for
+from tutor.index.cache import index_cache
 from tutor.index.knowledge import KnowledgeBase
-from tutor.index.vectorstore import ChromaVectors, connect
-from tutor.retrieval.lexical import BM25Index
+from tutor.index.vectorstore import VectorSearch, open_vectors
+from tutor.retrieval.lexical import BM25Index, indexed_terms
+
+DENSE_CACHE_SIZE = 256  # queries whose dense ranking is remembered (grading asks twice)
 
 
 class Retriever(Protocol):
@@ -23,27 +27,24 @@ class Retriever(Protocol):
 class HybridRetriever:
     """Dense + BM25 over the same chunks, fused (RRF by default, or min-max score fusion)."""
 
-    def __init__(self, kb: KnowledgeBase, vectors: ChromaVectors, embedder: Embedder,
-                 fusion: str = "rrf", rrf_k: int = 60, depth: int = 30) -> None:
+    def __init__(self, kb: KnowledgeBase, vectors: VectorSearch, embedder: Embedder,
+                 fusion: str = "rrf", rrf_k: int = 60, depth: int = 30,
+                 terms: list[list[str]] | None = None) -> None:
         self.kb = kb
         self._vectors = vectors
         self._embedder = embedder
-        self._bm25 = BM25Index(kb.chunks)
+        self._bm25 = BM25Index(kb.chunks, terms)
         self._fusion = fusion
         self._rrf_k = rrf_k
         self._depth = depth
-        self._dense_cache: dict[str, tuple[int, list[tuple[str, float]]]] = {}
+        self._dense_ranking = lru_cache(maxsize=DENSE_CACHE_SIZE)(self._dense_uncached)
 
     def dense(self, query: str, k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine) best first; the last queries are remembered (grading asks twice)."""
-        cached = self._dense_cache.get(query)
-        if cached is None or cached[0] < k:
-            depth = max(k, self._depth)
-            cached = (depth, self._vectors.search(self._embedder.embed_query(query), depth))
-            self._dense_cache[query] = cached
-            if len(self._dense_cache) > 256:
-                self._dense_cache.pop(next(iter(self._dense_cache)))
-        return cached[1][:k]
+        """(chunk id, cosine) best first; recent queries are remembered (grading asks twice)."""
+        return self._dense_ranking(query, max(k, self._depth))[:k]
+
+    def _dense_uncached(self, query: str, depth: int) -> list[tuple[str, float]]:
+        return self._vectors.search(self._embedder.embed_query(query), depth)
 
     def nearest_chunks(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(chunk id, cosine) best first for a vector already embedded (e.g. an answer's)."""
@@ -104,6 +105,8 @@ def open_retriever(settings: Settings, kb: KnowledgeBase | None = None) -> Hybri
         VectorStoreError: the vector store is unreachable or its collection missing.
     """
     kb = kb or KnowledgeBase.load(settings.index_dir)
-    vectors = ChromaVectors(connect(settings), kb.collection)
+    cache = index_cache(settings, kb)
+    vectors = open_vectors(settings, kb.collection, cache)
     embedder = embedder_for(settings)
-    return HybridRetriever(kb, vectors, embedder, settings.fusion, settings.rrf_k)
+    return HybridRetriever(kb, vectors, embedder, settings.fusion, settings.rrf_k,
+                           terms=indexed_terms(kb.chunks, cache))

@@ -16,8 +16,8 @@ try:
     from langchain_core.callbacks import CallbackManagerForRetrieverRun
     from langchain_core.documents import Document
     from langchain_core.retrievers import BaseRetriever
-except ImportError:
-    raise MissingExtraError("langchain-core", "langchain") from None
+except ImportError as exc:
+    raise MissingExtraError("langchain-core", "langchain") from exc
 
 
 def hit_to_document(hit: Hit) -> Document:

@@ -9,7 +9,7 @@ from tutor.ui import state
 from tutor.ui.components import numbered_sources, show_warnings, text
 from tutor.ui.markup import escape_markdown
 
-from tutor.core.errors import TutorError
+from tutor.ask.answer import answer_question
 
 MESSAGES = "ask_messages"
 
@@ -25,24 +25,12 @@ def render() -> None:
         _show(message)
     question = st.chat_input("Ask about the guide, e.g. “What is LoRA?”", key="ask_box")
     if question:
-        answer_question = _answering()
         _show({"role": "user", "text": question})
         with st.chat_message("assistant"), st.spinner("Searching the guide…"):
             answer = answer_question(question, res.retriever, res.embedder, res.chat_model,
                                      k=res.settings.top_k)
         messages += [{"role": "user", "text": question}, {"role": "assistant", "answer": answer}]
         st.rerun()
-
-
-def _answering() -> Any:
-    try:
-        from tutor.ask.answer import answer_question
-    except ModuleNotFoundError as exc:
-        if exc.name != "tutor.ask.answer":
-            raise
-        raise TutorError("Asking the guide needs tutor.ask.answer, which this installation "
-                         "lacks: update the tutor and reinstall it (`pip install -e .`).") from None
-    return answer_question
 
 
 def _show(message: dict[str, Any]) -> None:

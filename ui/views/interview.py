@@ -1,7 +1,8 @@
 """The Interview page: the tutor asks, the candidate answers, each answer gets a grade card.
 
 The interview itself (planning, grading, follow-ups, persistence) is `tutor.interview.session`;
-this page keeps the open `InterviewSession` and a transcript of what was shown in `st.session_state`.
+this page keeps the open `InterviewSession` and a transcript of what was shown in
+`st.session_state`.
 """
 
 from __future__ import annotations

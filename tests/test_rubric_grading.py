@@ -1,0 +1,82 @@
+"""Rubric-first grading: curated rubrics, a score made of the verdicts, no credit for length."""
+
+import pytest
+
+from tutor.grading.rubric import rubric_from_card
+from tutor.grading.rubric_files import load_rubric_book
+from tutor.grading.scoring import SUPPORTING_SHARE
+
+LORA = "What is LoRA and QLoRA?"
+GOOD = ("LoRA freezes the pretrained weights and trains small low-rank matrices added to the "
+        "attention layers. QLoRA also quantizes the frozen base model to 4-bit, so very large "
+        "models can be fine-tuned on one GPU.")
+
+
+def test_every_bundled_card_has_a_curated_rubric_with_verbatim_citations(kb, verifier):
+    book = load_rubric_book()
+    for card in kb.cards:
+        rubric = rubric_from_card(card, kb, book)
+        assert rubric.source == "curated", card.heading
+        essential = [p for p in rubric.points if p.essential]
+        assert 3 <= len(essential) <= 6, card.heading
+        for point in rubric.points:
+            assert point.citation is not None, (card.heading, point.label)
+            assert verifier.exists(point.citation.quote, point.citation.chunk_id), point.label
+            assert point.follow_up and point.follow_up.rstrip().endswith("?")
+
+
+def test_the_score_can_be_recomputed_from_the_json(embedded_grader):
+    grade = embedded_grader.grade(LORA, GOOD).model_dump(mode="json")
+    points = grade["covered"] + grade["partial"] + grade["missing"] + grade["incorrect"]
+    b = grade["breakdown"]
+
+    def share(essential):
+        chosen = [p for p in points if p["essential"] == essential]
+        total = sum(p["weight"] for p in chosen)
+        return sum(p["weight"] * p["credit"] for p in chosen) / total if total else 0.0
+
+    e, s = share(True), share(False)
+    content = e + SUPPORTING_SHARE * s * (1 - e)
+    expected = 5 * content ** b["curve"] * b["grounding"] - 0.5 * b["strictness"]
+    assert grade["score"] == pytest.approx(min(5.0, max(0.0, expected)), abs=0.051)
+    assert grade["score"] >= 3.5  # a short, correct expert answer
+
+
+def test_repeating_or_padding_an_answer_adds_nothing(embedded_grader):
+    one = "LoRA freezes the base model and trains small low-rank matrices instead."
+    base = embedded_grader.grade(LORA, one).score
+    repeated = embedded_grader.grade(LORA, " ".join([one] * 4)).score
+    rephrased = embedded_grader.grade(LORA, one + (
+        " In other words, the original weights stay fixed while tiny low-rank matrices learn. "
+        "Put differently, only small rank-decomposition matrices are trained. "
+        "This is very important in modern AI systems, as I said before.")).score
+    assert repeated == base
+    assert rephrased <= base + 0.3
+
+
+def test_covered_points_show_the_candidates_words(embedded_grader):
+    grade = embedded_grader.grade(LORA, GOOD)
+    assert grade.covered
+    for point in grade.covered:
+        assert point.evidence and point.evidence in GOOD
+        assert point.credit == 1.0
+
+
+def test_an_off_topic_answer_shows_no_covered_or_partial_point(embedded_grader):
+    grade = embedded_grader.grade("What is Generative AI (GenAI)?",
+                                  "The Eiffel tower in Paris was finished in 1889.")
+    assert grade.score == 0 and not grade.covered and not grade.partial
+
+
+def test_follow_up_is_the_rubrics_question_about_an_essential_gap(embedded_grader):
+    grade = embedded_grader.grade(LORA, "LoRA trains small low-rank matrices.")
+    assert grade.follow_up and grade.follow_up.endswith("?")
+    assert grade.follow_up_point is not None and grade.follow_up_point.essential
+    assert grade.follow_up_point.status != "covered"
+    rubric = embedded_grader.rubric_for(LORA)
+    assert grade.follow_up in {p.follow_up for p in rubric.points}
+
+
+def test_offline_grades_say_claims_were_not_checked(embedded_grader):
+    grade = embedded_grader.grade(LORA, GOOD)
+    assert any("could not be checked" in w for w in grade.warnings)

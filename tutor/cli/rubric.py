@@ -1,0 +1,129 @@
+"""`tutor rubric export | import`: grading rubrics as YAML a teacher can edit."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from tutor.cli.common import json_option, load, print_json, progress_bar
+from tutor.core.errors import InputError
+
+if TYPE_CHECKING:
+    from tutor.core.settings import Settings
+    from tutor.grading.rubric import Rubric
+    from tutor.grading.rubric_files import CardRubricSpec, RubricFile
+    from tutor.index.knowledge import KnowledgeBase
+
+
+def imported_rubrics_dir(settings: Settings) -> Path:
+    """Where `tutor rubric import` stores files (the grader reads every *.yaml there)."""
+    return settings.data_dir / "rubrics"
+
+
+@click.group()
+def rubric() -> None:
+    """Export the grading rubrics as YAML, or import an edited file."""
+
+
+@rubric.command("export")
+@click.argument("card_ids", nargs=-1)
+@click.option("--all", "all_cards", is_flag=True, help="Export every card of the guide.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.pass_context
+def export(ctx: click.Context, card_ids: tuple[str, ...], all_cards: bool,
+           output: Path | None) -> None:
+    """Write the rubrics the grader uses for CARD_ID… (or --all) as YAML."""
+    from tutor.grading.rubric import rubric_from_card
+    from tutor.grading.rubric_files import load_rubric_book, write_rubric_file
+    from tutor.runtime import ensure_index
+
+    if all_cards == bool(card_ids):
+        raise InputError("Give card ids or --all (not both): list ids with `tutor cards`")
+    settings = load(ctx)
+    kb = ensure_index(settings, progress_bar("first-time index"))
+    cards = list(kb.cards) if all_cards else [_card(kb, cid) for cid in card_ids]
+    book = load_rubric_book(sorted(imported_rubrics_dir(settings).glob("*.yaml")))
+    specs = [spec_of(rubric_from_card(card, kb, book)) for card in cards]
+    if output is not None:
+        write_rubric_file(output, specs)
+        click.echo(f"wrote {len(specs)} card rubric(s) to {output}", err=True)
+        return
+    with tempfile.TemporaryDirectory() as tmp:  # one YAML writer for files and stdout
+        path = Path(tmp) / "rubrics.yaml"
+        write_rubric_file(path, specs)
+        sys.stdout.write(path.read_text(encoding="utf-8"))
+
+
+def _card(kb: KnowledgeBase, card_id: str):  # -> Card
+    card = kb.card(card_id)
+    if card is None:
+        raise InputError(f"Unknown card id {card_id!r}: list them with `tutor cards`")
+    return card
+
+
+def spec_of(rubric: Rubric) -> CardRubricSpec:
+    """A rubric as the file spec that reproduces it."""
+    from tutor.grading.rubric_files import CardRubricSpec, PointSpec
+
+    assert rubric.card is not None, "only card rubrics are exported"
+    points = [PointSpec(statement=p.label,
+                        quote=p.citation.quote if p.citation else p.text,
+                        essential=p.essential, weight=p.weight,
+                        terms=[list(g.aliases) for g in p.terms], follow_up=p.follow_up)
+              for p in rubric.points]
+    return CardRubricSpec(section=rubric.card.heading, points=points)
+
+
+@rubric.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@json_option
+@click.pass_context
+def import_(ctx: click.Context, file: Path, as_json: bool) -> None:
+    """Check FILE against the indexed guide and store it; the grader then uses it."""
+    from tutor.grading.rubric_files import read_rubric_file
+    from tutor.runtime import ensure_index
+
+    settings = load(ctx)
+    parsed = read_rubric_file(file)
+    kb = ensure_index(settings, progress_bar("first-time index"))
+    problems = check_rubric_file(parsed, kb)
+    if problems:
+        for problem in problems:
+            click.echo(f"error: {file}: {problem}", err=True)
+        raise InputError(f"{len(problems)} problem(s) in {file}: nothing imported")
+    target = imported_rubrics_dir(settings) / (file.stem + ".yaml")  # the grader reads *.yaml
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(file, target)
+    n_points = sum(len(c.points) for c in parsed.cards)
+    if as_json:
+        print_json({"cards": len(parsed.cards), "points": n_points, "stored": str(target)})
+    else:
+        click.echo(f"imported {len(parsed.cards)} card(s), {n_points} point(s) into {target}")
+
+
+def check_rubric_file(parsed: RubricFile, kb: KnowledgeBase) -> list[str]:
+    """One message per section not in the index and per quote not verbatim in its card."""
+    from tutor.core.text import normalise_ws
+    from tutor.grading.rubric_files import heading_key
+
+    by_heading = {heading_key(c.heading): c for c in kb.cards}
+    problems = []
+    for n, spec in enumerate(parsed.cards):
+        card = by_heading.get(heading_key(spec.section))
+        if card is None:
+            problems.append(f"cards.{n}: no card with heading {spec.section!r} in the index "
+                            "(see `tutor cards`)")
+            continue
+        texts = [normalise_ws(c.text) for c in kb.chunks if c.card_id == card.id]
+        for m, point in enumerate(spec.points):
+            quote = normalise_ws(point.quote.replace("**", ""))  # as the grader compares it
+            if not any(quote in text for text in texts):
+                problems.append(f"cards.{n}.points.{m}: quote not found verbatim in "
+                                f"{spec.section!r}: {quote[:60]!r}")
+    return problems

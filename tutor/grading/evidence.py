@@ -1,0 +1,86 @@
+"""Per-point evidence in an answer: key terms said, and meaning matched sentence by sentence.
+
+For each rubric point: the share of its key-term groups the answer says (in any alias), the
+best cosine between an answer sentence and the point's statement or quote, and the soft token
+recall of the point (paraphrase at the word-piece level). Repetition cannot add evidence:
+every measure takes the best sentence or the set of words, never a sum over sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tutor.core.text import content_words
+from tutor.grading.rubric import Rubric
+from tutor.grading.scoring import ScoringParams
+from tutor.grading.terms import stemmed_words, term_recall
+
+
+@dataclass
+class PointEvidence:
+    """What the answer shows of one rubric point."""
+
+    terms: float | None  # share of term groups said (None: the point has no terms)
+    terms_found: list[str]
+    similarity: float  # best sentence cosine
+    token_recall: float
+    sentence: str  # the answer sentence that carries the point best
+    unit: str  # the rubric sentence it matched
+
+
+@dataclass
+class AnswerEvidence:
+    """Evidence for every point plus answer-level signs."""
+
+    points: list[PointEvidence]
+    relevance: float  # best cosine of any answer sentence to any rubric sentence
+    vocab_share: float  # idf-weighted share of the answer's words found in the card's text
+    unsupported: list[str] = field(default_factory=list)
+
+
+def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray,
+                   unit_vecs: list[np.ndarray], token_recall: np.ndarray) -> list[PointEvidence]:
+    """Evidence of each rubric point in the answer's sentences."""
+    seg_words = [stemmed_words(s) for s in segments]
+    all_words = tuple(w for ws in seg_words for w in (*ws, "|"))  # "|" stops cross-sentence
+    found: list[PointEvidence] = []
+    for n, (point, vecs) in enumerate(zip(rubric.points, unit_vecs)):
+        sims = segment_vecs @ vecs.T if len(segments) else np.zeros((0, len(vecs)))
+        terms, said = term_recall(point.terms, all_words) if point.terms else (None, [])
+        if sims.size == 0:
+            found.append(PointEvidence(terms, said, 0.0, 0.0, "", point.units[0]))
+            continue
+        seg_i, unit_i = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        if said:  # the sentence that says most of the point's terms shows the evidence
+            hits = [term_recall(point.terms, ws)[0] for ws in seg_words]
+            seg_i = int(np.argmax(np.array(hits) + 1e-3 * sims.max(axis=1)))
+        sim = float(sims.max())
+        found.append(PointEvidence(terms, said, sim, float(token_recall[n]), segments[seg_i],
+                                   point.units[int(unit_i)]))
+    return found
+
+
+def vocabulary_share(answer: str, section_text: str, df: dict[str, int], n_docs: int,
+                     asked: set[str]) -> float:
+    """Idf-weighted share of the answer's distinct content words (beyond the question's) that
+    the asked section's own text uses. Long fluent wrong answers reach ~0.2, correct ones more."""
+    words = set(content_words(answer)) - asked
+    if not words:
+        return 0.0
+    section = set(content_words(section_text))
+    idf = {w: float(np.log((n_docs + 1) / (df.get(w, 0) + 1)) + 1.0) for w in words}
+    total = sum(idf.values())
+    return sum(v for w, v in idf.items() if w in section) / total
+
+
+def unsupported_sentences(segments: list[str], segment_vecs: np.ndarray,
+                          unit_vecs: list[np.ndarray], points: list[PointEvidence],
+                          params: ScoringParams) -> list[str]:
+    """Answer sentences that no rubric point supports: no term and no close meaning."""
+    if not len(segments) or not unit_vecs:
+        return list(segments)
+    best = (segment_vecs @ np.vstack(unit_vecs).T).max(axis=1)
+    carrying = {p.sentence for p in points if p.terms_found}
+    return [s for s, b in zip(segments, best) if b < params.sim_lo and s not in carrying]

@@ -1,0 +1,89 @@
+"""The score: a documented function of the rubric points' credits, minus explicit penalties.
+
+    essential = sum(weight * credit over essential points) / sum(weight over essential points)
+    supporting = the same over supporting points (0 when there are none)
+    content = essential + SUPPORTING_SHARE * supporting * (1 - essential)
+    score = 5 * content ** curve * grounding - 0.5 * strictness,  clipped to 0-5
+
+`grounding` is 1 unless answer content the card does not support dominates: it falls linearly
+from 1 at `vocab_full` to 0 at `vocab_zero` of the answer's in-section vocabulary share. A point's
+credit is 1 when covered, 0 when missing or contradicted, and its evidence value when partial.
+Nothing counts sentences, words or characters; repeating a point (in any words) earns it once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+SUPPORTING_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class ScoringParams:
+    """How evidence becomes credit; fitted by `python -m tutor.eval.calibrate` (cross-validated)."""
+
+    term_weight: float = 0.6  # share of a point's evidence from its key terms (rest: meaning)
+    sim_lo: float = 0.35  # sentence cosine that earns nothing …
+    sim_hi: float = 0.70  # … and full meaning evidence
+    covered: float = 0.65  # evidence at which a point counts as covered
+    partial: float = 0.30  # … as partly covered
+    vocab_zero: float = 0.10  # in-section vocabulary share at which grounding reaches 0
+    vocab_full: float = 0.35  # … and at which it is whole
+    curve: float = 1.0  # exponent on the content share (< 1: a few essentials earn more)
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+
+def load_params(path: Path | None = None) -> ScoringParams:
+    """The shipped parameters (tutor/grading/scoring.json)."""
+    text = (path.read_text(encoding="utf-8") if path else
+            resources.files("tutor.grading").joinpath("scoring.json").read_text("utf-8"))
+    return ScoringParams(**json.loads(text))
+
+
+def evidence(terms: float | None, meaning: float, params: ScoringParams) -> float:
+    """A point's evidence, 0-1: key-term recall blended with meaning (None: no terms)."""
+    if terms is None:
+        return float(np.clip(meaning, 0.0, 1.0))
+    return float(np.clip(params.term_weight * terms + (1 - params.term_weight) * meaning, 0, 1))
+
+
+def scaled_similarity(cosine: float, params: ScoringParams) -> float:
+    return float(np.clip((cosine - params.sim_lo) / (params.sim_hi - params.sim_lo), 0.0, 1.0))
+
+
+def status_and_credit(value: float, params: ScoringParams) -> tuple[str, float]:
+    if value >= params.covered:
+        return "covered", 1.0
+    if value >= params.partial:
+        return "partial", round(value, 3)
+    return "missing", 0.0
+
+
+def grounding_factor(vocab_share: float, params: ScoringParams) -> float:
+    span = max(params.vocab_full - params.vocab_zero, 1e-6)
+    return float(np.clip((vocab_share - params.vocab_zero) / span, 0.0, 1.0))
+
+
+def combine(points: list[tuple[float, bool, float]], grounding: float, curve: float = 1.0,
+            strictness: float = 0.0) -> tuple[float, dict[str, float | str]]:
+    """(weight, essential, credit) per point -> score and the breakdown that recomputes it."""
+    def share(essential: bool) -> float:
+        chosen = [(w, c) for w, e, c in points if e == essential]
+        total = sum(w for w, _ in chosen)
+        return sum(w * c for w, c in chosen) / total if total else 0.0
+
+    essential, supporting = share(True), share(False)
+    content = essential + SUPPORTING_SHARE * supporting * (1 - essential)
+    score = float(np.clip(5 * content ** curve * grounding - 0.5 * strictness, 0.0, 5.0))
+    return score, {
+        "formula": "5 * (E + 0.2 * S * (1 - E)) ** curve * grounding - 0.5 * strictness",
+        "essential": round(essential, 4), "supporting": round(supporting, 4),
+        "curve": curve, "grounding": round(grounding, 4), "strictness": strictness,
+    }
