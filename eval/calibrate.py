@@ -32,6 +32,9 @@ GRID: dict[str, list[float]] = {
     "vocab_zero": [0.0, 0.1, 0.15, 0.2, 0.25],
     "vocab_full": [0.3, 0.35, 0.4, 0.45, 0.5, 0.6],
     "curve": [0.4, 0.5, 0.6, 0.7, 0.8, 1.0],
+    "off_topic": [0.2, 0.25, 0.3, 0.35, 0.4],
+    "other_margin": [0.1, 0.15, 0.2, 0.25, 0.3],
+    "keyword_prose": [0.0, 0.06, 0.09, 0.12, 0.15, 0.18],
 }
 PASSES = 2
 
@@ -104,6 +107,31 @@ def cross_validate(grader: EmbeddedGrader, analyses: list[Analysis],
     return CVResult(pred, truth, len(folds))
 
 
+def with_examples(raw: np.ndarray, rows: list[GradedAnswer], per_question: int = 5,
+                  seeds: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A teacher's scale from `per_question` graded examples of each question: fit the mapping
+    on them, score the rest of that question's answers. Returns (zero-shot, scaled, truth) over
+    the answers that were not examples, pooled over `seeds` draws."""
+    from tutor.grading.scale import ScaleMapping
+
+    keys = [r.section or r.question for r in rows]
+    zero, scaled, truth = [], [], []
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        chosen: set[int] = set()
+        for key in sorted(set(keys)):
+            members = [i for i, k in enumerate(keys) if k == key]
+            if len(members) > per_question:
+                chosen.update(int(i) for i in rng.choice(members, per_question, replace=False))
+        mapping = ScaleMapping.fit_keyed([(keys[i], raw[i], rows[i].score) for i in chosen])
+        for i in range(len(rows)):
+            if i not in chosen and len([k for k in keys if k == keys[i]]) > per_question:
+                zero.append(raw[i])
+                scaled.append(mapping.map_score(keys[i], raw[i]))
+                truth.append(rows[i].score)
+    return np.array(zero), np.array(scaled), np.array(truth)
+
+
 def figures(pred: np.ndarray, truth: np.ndarray) -> str:
     err = pred - truth
     return (f"spearman={spearmanr(pred, truth)[0]:.3f} pearson={pearsonr(pred, truth)[0]:.3f} "
@@ -136,6 +164,10 @@ def main() -> None:
         mask = np.array([r.level == level for r in rows])
         print(f"  {level:14s} n={mask.sum():3d} predicted={cv.predictions[mask].mean():.2f} "
               f"human={cv.truth[mask].mean():.2f} max={cv.predictions[mask].max():.1f}")
+    zero, scaled, truth = with_examples(cv.predictions, rows)
+    print("teacher's scale from 5 examples per question (held-out raw scores, 5 draws):")
+    print(f"  zero-shot         {figures(zero, truth)}")
+    print(f"  with examples     {figures(scaled, truth)}")
     if args.write:
         params = fit_params(grader, analyses, rows)
         path = Path(str(resources.files("tutor.grading").joinpath("scoring.json")))

@@ -12,6 +12,7 @@ from tutor.retrieval.hybrid import HybridRetriever, open_retriever
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
+SCALE_FILE = "scale.json"  # a teacher's grading scale, stored by `tutor calibrate`
 
 
 def ensure_index(settings: Settings, progress: Progress | None = None) -> KnowledgeBase:
@@ -37,10 +38,17 @@ def retriever_for(settings: Settings, progress: Progress | None = None) -> Hybri
 
 
 def grader_for(settings: Settings, retriever: HybridRetriever | None = None,
-               progress: Progress | None = None):  # -> Grader
-    """The configured grader over the live index."""
+               progress: Progress | None = None, scaled: bool = True):  # -> Grader
+    """The configured grader over the live index, on the stored teacher's scale if any."""
     from tutor.embedding.embedder import embedder_for
     from tutor.grading.graders import make_grader
 
     retriever = retriever or retriever_for(settings, progress)
-    return make_grader(settings, retriever, embedder_for(settings))
+    grader = make_grader(settings, retriever, embedder_for(settings))
+    scale = settings.data_dir / SCALE_FILE
+    if scaled and scale.exists():
+        from tutor.grading.scale import ScaledGrader, ScaleMapping
+
+        log.info("grades use the scale stored in %s", scale)
+        grader = ScaledGrader(grader, ScaleMapping.load(scale))
+    return grader

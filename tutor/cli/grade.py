@@ -18,21 +18,28 @@ from tutor.core.errors import TutorError
 @click.option("--card", "card_id", help="Grade against this guide card (see `tutor cards`).")
 @click.option("--batch", type=click.Path(path_type=Path),
               help="JSONL of {id?, question, answer, reference?} lines; one grade per line out.")
+@click.option("--examples", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSONL of graded examples {question, answer, score, reference?}: scores are "
+                   "put on their scale (per question with 3+ examples, else global).")
 @json_option
 @click.pass_context
 def grade(ctx: click.Context, question: str | None, answer: str | None, reference: str | None,
-          card_id: str | None, batch: Path | None, as_json: bool) -> None:
+          card_id: str | None, batch: Path | None, examples: Path | None, as_json: bool) -> None:
     """Grade an answer 0-5 against the guide, with cited evidence."""
     from tutor.cli.formatting import format_grade
     from tutor.runtime import grader_for
 
     settings = load(ctx)
+    grader = grader_for(settings, progress=progress_bar("first-time index"))
+    if examples:
+        from tutor.grading.scale import ScaledGrader, fit_from_examples, read_examples
+
+        grader = ScaledGrader(grader, fit_from_examples(grader, read_examples(examples)))
     if batch:
         from tutor.core.jsonl import read_jsonl
         from tutor.grading.graders import grade_items
 
         lines = list(read_jsonl(batch))
-        grader = grader_for(settings, progress=progress_bar("first-time index"))
         from tqdm import tqdm
 
         with tqdm(total=len(lines), desc="grading", file=sys.stderr, leave=False) as bar:
@@ -43,7 +50,6 @@ def grade(ctx: click.Context, question: str | None, answer: str | None, referenc
         answer = read_stdin_text()
     if not (question or card_id) or answer is None:
         raise TutorError("Give --question (or --card) and --answer, or --batch FILE.jsonl")
-    grader = grader_for(settings, progress=progress_bar("first-time index"))
     # with --card the rubric (and the question shown in the grade) comes from the card
     result = grader.grade(question or str(card_id), answer, reference, card_id=card_id)
     if as_json:

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "interview": "tutor.cli.interview:interview",
     "report": "tutor.cli.interview:report",
     "ui": "tutor.cli.ui:ui",
+    "calibrate": "tutor.cli.calibrate:calibrate",
 }
 PLUGIN_GROUP = "tutor.plugins"
 log = logging.getLogger(__name__)

@@ -38,8 +38,6 @@ from tutor.retrieval.hybrid import HybridRetriever
 NON_ANSWER = re.compile(
     r"^(?:i\s*(?:do\s*n[o']?t|dont)\s*know|idk|no idea|pass|skip|n/?a|none|nothing|not sure"
     r"|no clue|\?+|-+|\.+)[\s.!,?]*(?:sorry)?[\s.!]*$", re.IGNORECASE)
-OFF_TOPIC_RELEVANCE = 0.32
-KEYWORD_LIST_PROSE = 0.12
 KEYWORD_LIST_CAP = 1.5
 SEGMENT_CACHE_SIZE = 4096
 OFFLINE_NOTE = ("graded offline against the guide's rubric: claims beyond the guide's words "
@@ -166,10 +164,10 @@ class EmbeddedGrader:
             warnings.append("nothing in the guide to grade against; pass --reference")
             return build_grade(rubric, [], 0.0, self.name, warnings, "ungraded")
         said_terms = any(p.terms_found for p in found.points)
-        if (found.relevance < OFF_TOPIC_RELEVANCE and not said_terms) or not found.points or \
+        if (found.relevance < params.off_topic and not said_terms) or not found.points or \
                 not any(p.sentence for p in found.points):
             return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
-        if a.other_question is not None:
+        if a.other_question is not None and a.other_question.margin >= params.other_margin:
             warnings.append(f'the answer fits another guide question ("{a.other_question.heading}")'
                             " better than the one asked; graded as off-topic")
             return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
@@ -191,7 +189,7 @@ class EmbeddedGrader:
         if grounding < 1.0 and found.unsupported:
             warnings.append(f"{len(found.unsupported)} sentence(s) are not supported by this "
                             "question's guide section; they lowered the score")
-        if prose_ratio(a.answer) < KEYWORD_LIST_PROSE and len(tokenize(a.answer)) >= 3 \
+        if prose_ratio(a.answer) < params.keyword_prose and len(tokenize(a.answer)) >= 3 \
                 and score > KEYWORD_LIST_CAP:
             score = KEYWORD_LIST_CAP
             breakdown["cap"] = "keyword list"

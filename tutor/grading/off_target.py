@@ -17,10 +17,6 @@ from tutor.grading.rubric import Rubric, rubric_from_card
 from tutor.grading.token_alignment import TokenRecall
 from tutor.retrieval.hybrid import HybridRetriever
 
-# Other card's recall minus the asked card's recall. On the team's sets: honest answers to the
-# asked question reach at most 0.152 (wrong ones included), answers copied from another guide
-# section at least 0.248 (`python -m eval.calibrate` prints both); the margin is the midpoint.
-OTHER_QUESTION_MARGIN = 0.20
 CANDIDATES = 3  # nearest other cards compared
 
 
@@ -41,17 +37,16 @@ class OtherQuestion:
 class OtherQuestionCheck:
     """Finds the nearest other guide card an answer carries clearly more of."""
 
-    def __init__(self, retriever: HybridRetriever, tokens: TokenRecall,
-                 margin: float = OTHER_QUESTION_MARGIN) -> None:
+    def __init__(self, retriever: HybridRetriever, tokens: TokenRecall) -> None:
         self.retriever = retriever
         self.kb = retriever.kb
         self.tokens = tokens
-        self.margin = margin
         self._card_points: dict[str, list[str]] = {}
 
     def nearest_other(self, rubric: Rubric, segment_vecs: np.ndarray, answer: TokenVectors,
                       asked: set[str]) -> OtherQuestion | None:
-        """The best-fitting other card when it beats the asked card by the margin, else None;
+        """The best-fitting other card and its margin over the asked card (None: no other card);
+        the grader decides which margin is clear (ScoringParams.other_margin);
         `asked` are the question's word pieces. Every card is measured by its guide key points
         (curated rubrics exist for some cards only, so they would not compare fairly)."""
         if rubric.card is None or not len(segment_vecs) or not rubric.points:
@@ -66,7 +61,7 @@ class OtherQuestionCheck:
             other = self.tokens.mean_recall(points, answer, asked)
             if best is None or other > best.other_recall:
                 best = OtherQuestion(card_id, card.heading, own, other)
-        return best if best is not None and best.margin >= self.margin else None
+        return best
 
     def _points_of(self, card_id: str) -> list[str]:
         if card_id not in self._card_points:

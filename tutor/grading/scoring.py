@@ -35,6 +35,10 @@ class ScoringParams:
     vocab_zero: float = 0.10  # in-section vocabulary share at which grounding reaches 0
     vocab_full: float = 0.35  # … and at which it is whole
     curve: float = 1.0  # exponent on the content share (< 1: a few essentials earn more)
+    # Floors decided before the formula (fitted like the rest):
+    off_topic: float = 0.32  # best sentence cosine under which, with no key term, it is off-topic
+    other_margin: float = 0.20  # lead in token recall by which another card's question wins
+    keyword_prose: float = 0.12  # function-word share under which the answer is a keyword list
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
