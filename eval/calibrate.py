@@ -29,8 +29,8 @@ GRID: dict[str, list[float]] = {
     "sim_hi": [0.6, 0.65, 0.7, 0.75, 0.8],
     "covered": [0.5, 0.55, 0.6, 0.65, 0.7, 0.8],
     "partial": [0.15, 0.2, 0.25, 0.3, 0.35, 0.4],
-    "vocab_zero": [0.0, 0.1, 0.15, 0.2, 0.25],
-    "vocab_full": [0.3, 0.35, 0.4, 0.45, 0.5, 0.6],
+    "misplaced_low": [0.2, 0.25, 0.3, 0.35, 0.4, 0.5],
+    "misplaced_high": [0.5, 0.6, 0.7, 0.8, 1.0, 1.5],
     "curve": [0.4, 0.5, 0.6, 0.7, 0.8, 1.0],
     "off_topic": [0.2, 0.25, 0.3, 0.35, 0.4],
     "other_margin": [0.1, 0.15, 0.2, 0.25, 0.3],
@@ -73,7 +73,7 @@ def fit_params(grader: EmbeddedGrader, analyses: list[Analysis], rows: list[Grad
         for name, values in GRID.items():
             for value in values:
                 trial = replace(best, **{name: value})
-                if trial.sim_hi <= trial.sim_lo or trial.vocab_full <= trial.vocab_zero \
+                if trial.sim_hi <= trial.sim_lo or trial.misplaced_high <= trial.misplaced_low \
                         or trial.partial >= trial.covered:
                     continue
                 found = objective(predict(grader, analyses, trial), truth)

@@ -16,7 +16,7 @@ from tutor.grading.evidence import (
     AnswerEvidence,
     point_evidence,
     unsupported_sentences,
-    vocabulary_share,
+    misplaced_share,
 )
 from tutor.grading.feedback import build_grade, point_result
 from tutor.grading.injection import INJECTION_WARNING, strip_injections
@@ -145,9 +145,9 @@ class EmbeddedGrader:
         section = rubric.reference_text + " " + " ".join(
             " ".join(p.units) + " " + " ".join(a for g in p.terms for a in g.aliases)
             for p in rubric.points)
-        share = vocabulary_share(" ".join(segments), section, kb.document_frequency(),
-                                 len(kb.chunks), set(content_words(asked_text)))
-        found = AnswerEvidence(points, relevance, share,
+        misplaced = misplaced_share(" ".join(segments), section, kb.document_frequency(),
+                                    len(kb.chunks), set(content_words(asked_text)))
+        found = AnswerEvidence(points, relevance, misplaced,
                                unsupported_sentences(segments, seg_vecs, unit_vecs, points,
                                                      self.params))
         other = self.other_question.nearest_other(rubric, seg_vecs, answer_tokens, asked)
@@ -182,13 +182,13 @@ class EmbeddedGrader:
             results.append(point_result(point, status, ev.sentence if status != "missing" else "",
                                         ev.similarity, quote=None, credit=credit,
                                         terms_found=ev.terms_found if status != "missing" else []))
-        grounding = grounding_factor(found.vocab_share, params)
+        grounding = grounding_factor(found.misplaced, params)
         score, breakdown = combine([(r.weight, r.essential, r.credit) for r in results],
                                    grounding, params.curve, self.strictness)
-        breakdown["vocab_share"] = round(found.vocab_share, 4)
-        if grounding < 1.0 and found.unsupported:
-            warnings.append(f"{len(found.unsupported)} sentence(s) are not supported by this "
-                            "question's guide section; they lowered the score")
+        breakdown["misplaced_vocabulary"] = round(float(found.misplaced), 4)
+        if grounding < 1.0:
+            warnings.append("much of the answer's vocabulary belongs to other topics of the guide, "
+                            "not to this question; that lowered the score")
         if prose_ratio(a.answer) < params.keyword_prose and len(tokenize(a.answer)) >= 3 \
                 and score > KEYWORD_LIST_CAP:
             score = KEYWORD_LIST_CAP

@@ -8,10 +8,12 @@ every measure takes the best sentence or the set of words, never a sum over sent
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from tutor.core.stats import idf
 from tutor.core.text import content_words
 from tutor.grading.rubric import Rubric
 from tutor.grading.scoring import ScoringParams
@@ -36,7 +38,7 @@ class AnswerEvidence:
 
     points: list[PointEvidence]
     relevance: float  # best cosine of any answer sentence to any rubric sentence
-    vocab_share: float  # idf-weighted share of the answer's words found in the card's text
+    misplaced: float  # idf-weighted share of the answer's words the guide uses only elsewhere
     unsupported: list[str] = field(default_factory=list)
 
 
@@ -62,17 +64,20 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
     return found
 
 
-def vocabulary_share(answer: str, section_text: str, df: dict[str, int], n_docs: int,
-                     asked: set[str]) -> float:
+def misplaced_share(answer: str, section_text: str, df: Mapping[str, int], n_docs: int,
+                    asked: set[str]) -> float:
     """Idf-weighted share of the answer's distinct content words (beyond the question's) that
-    the asked section's own text uses. Long fluent wrong answers reach ~0.2, correct ones more."""
+    the guide uses elsewhere but the asked section does not: the field's vocabulary applied to
+    the wrong question. Measured on the team's sets: correct answers 0.1-0.25, answers in the
+    candidate's own words ~0.3 (their extra words are everyday ones, not in the guide), fluent
+    wrong answers ~0.45, off-topic ones ~0.7."""
     words = set(content_words(answer)) - asked
     if not words:
         return 0.0
     section = set(content_words(section_text))
-    idf = {w: float(np.log((n_docs + 1) / (df.get(w, 0) + 1)) + 1.0) for w in words}
-    total = sum(idf.values())
-    return sum(v for w, v in idf.items() if w in section) / total
+    weight = {w: idf(df.get(w, 0), n_docs) for w in words}
+    total = sum(weight.values())
+    return float(sum(v for w, v in weight.items() if w not in section and df.get(w, 0)) / total)
 
 
 def unsupported_sentences(segments: list[str], segment_vecs: np.ndarray,

@@ -5,8 +5,9 @@
     content = essential + SUPPORTING_SHARE * supporting * (1 - essential)
     score = 5 * content ** curve * grounding - 0.5 * strictness,  clipped to 0-5
 
-`grounding` is 1 unless answer content the card does not support dominates: it falls linearly
-from 1 at `vocab_full` to 0 at `vocab_zero` of the answer's in-section vocabulary share. A point's
+`grounding` is 1 unless the answer leans on vocabulary the guide uses for other questions (the
+field's words applied to the wrong question): it falls linearly from 1 at `misplaced_low` to 0
+at `misplaced_high` of that share (tutor.grading.evidence.misplaced_share). A point's
 credit is 1 when covered, 0 when missing or contradicted, and its evidence value when partial.
 Nothing counts sentences, words or characters; repeating a point (in any words) earns it once.
 """
@@ -32,8 +33,8 @@ class ScoringParams:
     sim_hi: float = 0.70  # … and full meaning evidence
     covered: float = 0.65  # evidence at which a point counts as covered
     partial: float = 0.30  # … as partly covered
-    vocab_zero: float = 0.10  # in-section vocabulary share at which grounding reaches 0
-    vocab_full: float = 0.35  # … and at which it is whole
+    misplaced_low: float = 0.35  # misplaced-vocabulary share up to which grounding is whole …
+    misplaced_high: float = 0.80  # … and at which it reaches 0
     curve: float = 1.0  # exponent on the content share (< 1: a few essentials earn more)
     # Floors decided before the formula (fitted like the rest):
     off_topic: float = 0.32  # best sentence cosine under which, with no key term, it is off-topic
@@ -70,9 +71,9 @@ def status_and_credit(value: float, params: ScoringParams) -> tuple[str, float]:
     return "missing", 0.0
 
 
-def grounding_factor(vocab_share: float, params: ScoringParams) -> float:
-    span = max(params.vocab_full - params.vocab_zero, 1e-6)
-    return float(np.clip((vocab_share - params.vocab_zero) / span, 0.0, 1.0))
+def grounding_factor(misplaced: float, params: ScoringParams) -> float:
+    span = max(params.misplaced_high - params.misplaced_low, 1e-6)
+    return float(np.clip((params.misplaced_high - misplaced) / span, 0.0, 1.0))
 
 
 def combine(points: list[tuple[float, bool, float]], grounding: float, curve: float = 1.0,

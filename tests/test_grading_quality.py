@@ -1,0 +1,38 @@
+"""CI guard: the offline grader's held-out agreement with the team's grades must not regress."""
+
+import json
+
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+
+from tutor.core.settings import PACKAGE_DATA
+from tutor.eval.calibrate import analyse_all, cross_validate
+from tutor.eval.datasets import TRIVIAL_LEVELS, load_graded
+
+FIGURES = json.loads((PACKAGE_DATA / "eval" / "grading_figures.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def held_out(embedded_grader):
+    rows = load_graded()
+    cv = cross_validate(embedded_grader, analyse_all(embedded_grader, rows), rows)
+    return rows, cv
+
+
+def test_held_out_agreement_does_not_regress(held_out):
+    rows, cv = held_out
+    tol = FIGURES["tolerance"]
+    trivial = np.array([r.level in TRIVIAL_LEVELS for r in rows])
+    assert cv.folds == 2  # fitted on one half, reported on the other
+    assert spearmanr(cv.predictions, cv.truth)[0] >= FIGURES["spearman_all"] - tol
+    assert spearmanr(cv.predictions[~trivial], cv.truth[~trivial])[0] >= \
+        FIGURES["spearman_non_trivial"] - tol
+    assert np.sqrt(np.mean((cv.predictions - cv.truth) ** 2)) <= FIGURES["rmse_all"] + tol
+
+
+def test_trivial_answers_stay_at_zero(held_out):
+    rows, cv = held_out
+    for level, key in (("off-topic", "max_mean_off_topic"), ("empty", "max_mean_empty")):
+        mask = np.array([r.level == level for r in rows])
+        assert cv.predictions[mask].mean() <= FIGURES[key] + 1e-9, level
