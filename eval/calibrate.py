@@ -132,6 +132,23 @@ def with_examples(raw: np.ndarray, rows: list[GradedAnswer], per_question: int =
     return np.array(zero), np.array(scaled), np.array(truth)
 
 
+def measure_token_baseline(grader: EmbeddedGrader, pairs: int = 300, seed: int = 0) -> float:
+    """Mean idf-weighted soft recall between random pairs of guide sentences (unrelated text):
+    the label-free TOKEN_BASELINE of tutor.grading.token_alignment."""
+    from tutor.core.text import split_sentences
+    from tutor.grading.token_alignment import content_tokens, soft_recall
+
+    sentences = sorted({s for c in grader.retriever.kb.chunks for s in split_sentences(c.text)
+                        if len(s) > 40})
+    rng = np.random.default_rng(seed)
+    chosen = [rng.choice(len(sentences), 2, replace=False) for _ in range(pairs)]
+    wanted = sorted({int(i) for pair in chosen for i in pair})
+    tokens = dict(zip(wanted, grader.embedder.embed_with_tokens([sentences[i] for i in wanted])[1]))
+    idf = grader.tokens.idf()
+    return float(np.mean([soft_recall(content_tokens(tokens[a]), content_tokens(tokens[b]),
+                                      set(), idf, baseline=0.0) for a, b in chosen]))
+
+
 def figures(pred: np.ndarray, truth: np.ndarray) -> str:
     err = pred - truth
     return (f"spearman={spearmanr(pred, truth)[0]:.3f} pearson={pearsonr(pred, truth)[0]:.3f} "
@@ -150,6 +167,7 @@ def main() -> None:
     grader = EmbeddedGrader(retriever_for(settings), embedder_for(settings))
     rows = load_graded()
     analyses = analyse_all(grader, rows)
+    print(f"token baseline (unrelated guide sentences): {measure_token_baseline(grader):.3f}")
     cv = cross_validate(grader, analyses, rows)
     trivial = np.array([r.level in TRIVIAL_LEVELS for r in rows])
     print(f"answers={len(rows)}, held out by half (fit a -> report b, fit b -> report a)")

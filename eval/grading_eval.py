@@ -1,8 +1,9 @@
 """How well the graders agree with human grades.
 
-The bundled answers are what the shipped calibration was fitted on, so their figures come from
-grouped cross-validation (`eval.calibrate.cross_validate`: every answer to one question is held
-out together); the in-sample figures are shown next to them only to expose the optimism gap.
+The bundled answers are what the shipped scoring parameters were fitted on, so their figures are
+held out (`tutor.eval.calibrate.cross_validate`: fitted on half a, reported on half b, which share
+no guide section, and the reverse); the in-sample figures are shown next to them only to expose
+the optimism gap.
 Answers a user supplies (`--grading-data`) are graded as they are: plain predictions.
 """
 
@@ -15,7 +16,7 @@ import numpy as np
 from tutor.eval.agreement import agreement, breakdown, confusion, pairwise_order
 from tutor.eval.calibrate import cross_validate
 from tutor.eval.context import EvalContext, limited
-from tutor.eval.datasets import GradedAnswer, load_graded
+from tutor.eval.datasets import TRIVIAL_LEVELS, GradedAnswer, load_graded
 
 from tutor.core.errors import TutorError
 from tutor.core.types import Grade
@@ -75,10 +76,12 @@ def bundled_cv(ctx: EvalContext) -> dict[str, Any]:
         predicted = in_sample
     verdicts = [g.verdict if g.verdict in FLOOR_VERDICTS else verdict_for(p)
                 for g, p in zip(grades, predicted, strict=True)]
+    kept = [i for i, r in enumerate(rows) if r.level not in TRIVIAL_LEVELS]
     return {
         "answers": len(rows),
         "folds": folds if folds >= 2 else 0,
         "cv": summarise(ctx, rows, predicted, verdicts),
+        "cv_non_trivial": agreement([predicted[i] for i in kept], [rows[i].score for i in kept]),
         "in_sample": agreement(in_sample, [r.score for r in rows]),
         "samples": [{"id": r.id, "level": human_level(r), "human": r.score, "predicted": p,
                      "shipped": g.score, "verdict": v,

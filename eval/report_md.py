@@ -44,11 +44,13 @@ def agreement_rows(label: str, a: dict[str, Any]) -> list[Any]:
 def grading_md(g: dict[str, Any]) -> list[str]:
     b = g["bundled"]
     out = ["## Grading", "",
-           f"Bundled answers: {b['answers']}, grouped {b['folds']}-fold cross-validation by "
-           "question (the shipped calibration was fitted on them; in-sample shown for contrast).",
+           f"Bundled answers: {b['answers']}, held out in {b['folds']} folds that share no guide "
+           "section (the shipped parameters were fitted on them; in-sample shown for contrast).",
            ""]
-    rows = [agreement_rows("embedded, cross-validated", b["cv"]),
-            agreement_rows("embedded, in-sample", b["in_sample"])]
+    rows = [agreement_rows("embedded, held out", b["cv"])]
+    if "cv_non_trivial" in b:
+        rows.append(agreement_rows("embedded, held out, no empty/off-topic", b["cv_non_trivial"]))
+    rows.append(agreement_rows("embedded, in-sample", b["in_sample"]))
     rows += [agreement_rows(f"{name} (plain)", d) for name, d in g["user_data"].items()]
     if "llm" in g:
         rows.append(agreement_rows(f"{g['llm']['grader']} (plain)", g["llm"]))

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from cachetools import LRUCache
 
 from tutor.core.text import clean_input, content_words, split_sentences, tokenize
 from tutor.core.types import Grade
@@ -14,9 +15,9 @@ from tutor.embedding.embedder import Embedder, TokenVectors
 from tutor.grading.alignment import answer_segments, prose_ratio
 from tutor.grading.evidence import (
     AnswerEvidence,
+    misplaced_share,
     point_evidence,
     unsupported_sentences,
-    misplaced_share,
 )
 from tutor.grading.feedback import build_grade, point_result
 from tutor.grading.injection import INJECTION_WARNING, strip_injections
@@ -39,7 +40,8 @@ NON_ANSWER = re.compile(
     r"^(?:i\s*(?:do\s*n[o']?t|dont)\s*know|idk|no idea|pass|skip|n/?a|none|nothing|not sure"
     r"|no clue|\?+|-+|\.+)[\s.!,?]*(?:sorry)?[\s.!]*$", re.IGNORECASE)
 KEYWORD_LIST_CAP = 1.5
-SEGMENT_CACHE_SIZE = 4096
+SEGMENT_CACHE_SIZE = 4096  # answer sentences kept embedded (batches are embedded ahead)
+UNIT_CACHE_SIZE = 8192  # rubric sentences kept embedded
 OFFLINE_NOTE = ("graded offline against the guide's rubric: claims beyond the guide's words "
                 "could not be checked (configure an LLM endpoint for that)")
 
@@ -69,9 +71,10 @@ class EmbeddedGrader:
         self.rubrics = rubrics if rubrics is not None else load_rubric_book()
         self.strictness = strictness
         self.max_answer_chars = max_answer_chars
-        self._unit_cache: dict[str, np.ndarray] = {}
+        self._unit_cache: LRUCache[str, np.ndarray] = LRUCache(UNIT_CACHE_SIZE)
         # sentence -> (vector, content token vectors); filled by `warm` for batches
-        self._segment_cache: dict[str, tuple[np.ndarray, TokenVectors]] = {}
+        self._segment_cache: LRUCache[str, tuple[np.ndarray, TokenVectors]] = LRUCache(
+            SEGMENT_CACHE_SIZE)
         self.tokens = TokenRecall(embedder, lambda: [c.text for c in retriever.kb.chunks])
         self.other_question = OtherQuestionCheck(retriever, self.tokens)
 
@@ -123,8 +126,6 @@ class EmbeddedGrader:
         sentences = {s for a in answers for s in split_sentences(self.clean_answer(a)[0])}
         todo = [s for s in sentences if s not in self._segment_cache]
         self._segment_cache.update(self._embed_fresh(todo))
-        while len(self._segment_cache) > SEGMENT_CACHE_SIZE:
-            self._segment_cache.pop(next(iter(self._segment_cache)))
 
     def analyse(self, question: str, answer: str, reference: str | None = None,
                 card_id: str | None = None, rubric: Rubric | None = None) -> Analysis:
@@ -214,11 +215,12 @@ class EmbeddedGrader:
         return {t: (v, content_tokens(tv)) for t, v, tv in zip(texts, vectors, tokens)}
 
     def _units(self, units: list[str]) -> np.ndarray:
-        missing = [u for u in units if u not in self._unit_cache]
+        found = {u: self._unit_cache.get(u) for u in units}
+        missing = [u for u, vec in found.items() if vec is None]
         if missing:
             for text, vec in zip(missing, self.embedder.embed_batch(missing)):
-                self._unit_cache[text] = vec
-        return np.stack([self._unit_cache[u] for u in units])
+                self._unit_cache[text] = found[text] = vec
+        return np.stack([found[u] for u in units])
 
 
 def _all_missing(rubric: Rubric) -> list:

@@ -9,19 +9,20 @@ already contains earn nothing (question demoting), as in the sentence-level alig
 
 from __future__ import annotations
 
-import math
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from cachetools import LRUCache
 
+from tutor.core.stats import idf
 from tutor.core.text import STOPWORDS
 from tutor.embedding.embedder import Embedder, TokenVectors
 
 # idf-weighted recall between random pairs of guide sentences: what unrelated text reaches.
 # Measured on the bundled guide by `python -m eval.calibrate` (prints "token baseline").
-TOKEN_BASELINE = 0.215
+TOKEN_BASELINE = 0.218
 POINT_SET_CACHE = 512  # rubrics whose key-point tokens are kept
 
 
@@ -42,12 +43,9 @@ class PieceIdf:
             self._df.update(set(pieces))
             self._n += 1
 
-    def weight(self, piece: str) -> float:
-        return math.log((self._n + 1) / (self._df.get(piece, 0) + 1))
-
     def weights(self, pieces: tuple[str, ...]) -> np.ndarray:
-        """The weight of every piece."""
-        return np.array([self.weight(p) for p in pieces])
+        """The idf weight of every piece (tutor.core.stats.idf)."""
+        return idf(np.array([self._df.get(p, 0) for p in pieces]), self._n)
 
 
 def soft_recall(point: TokenVectors, answer: TokenVectors, asked: set[str], idf: PieceIdf,
@@ -105,7 +103,7 @@ class TokenRecall:
         self.embedder = embedder
         self._corpus = corpus
         self._idf: PieceIdf | None = None
-        self._sets: OrderedDict[tuple[str, ...], PointSet] = OrderedDict()
+        self._sets: LRUCache[tuple[str, ...], PointSet] = LRUCache(POINT_SET_CACHE)
 
     def asked(self, *questions: str) -> set[str]:
         """Word pieces of the question(s): they earn nothing in an answer."""
@@ -121,7 +119,6 @@ class TokenRecall:
         """The points' stacked tokens (embedded on first use, then remembered)."""
         found = self._sets.get(points)
         if found is not None:
-            self._sets.move_to_end(points)
             return found
         tokens = [content_tokens(t) for t in self.embedder.embed_with_tokens(list(points))[1]]
         pieces = tuple(p for t in tokens for p in t.pieces)
@@ -129,8 +126,6 @@ class TokenRecall:
         found = PointSet(pieces, joined(tokens, self.embedder.dimension).vectors, owner,
                          self.idf().weights(pieces), len(tokens))
         self._sets[points] = found
-        if len(self._sets) > POINT_SET_CACHE:
-            self._sets.popitem(last=False)
         return found
 
     def idf(self) -> PieceIdf:
