@@ -27,7 +27,7 @@ def imported_rubrics_dir(settings: Settings) -> Path:
 
 @click.group()
 def rubric() -> None:
-    """Export the grading rubrics as YAML, or import an edited file."""
+    """Export the grading rubrics as YAML, draft them with an LLM, or import an edited file."""
 
 
 @rubric.command("export")
@@ -40,7 +40,7 @@ def export(ctx: click.Context, card_ids: tuple[str, ...], all_cards: bool,
            output: Path | None) -> None:
     """Write the rubrics the grader uses for CARD_ID… (or --all) as YAML."""
     from tutor.grading.rubric import rubric_from_card
-    from tutor.grading.rubric_files import load_rubric_book, write_rubric_file
+    from tutor.grading.rubric_files import load_rubric_book
     from tutor.runtime import ensure_index
 
     if all_cards == bool(card_ids):
@@ -49,15 +49,7 @@ def export(ctx: click.Context, card_ids: tuple[str, ...], all_cards: bool,
     kb = ensure_index(settings, progress_bar("first-time index"))
     cards = list(kb.cards) if all_cards else [_card(kb, cid) for cid in card_ids]
     book = load_rubric_book(sorted(imported_rubrics_dir(settings).glob("*.yaml")))
-    specs = [spec_of(rubric_from_card(card, kb, book)) for card in cards]
-    if output is not None:
-        write_rubric_file(output, specs)
-        click.echo(f"wrote {len(specs)} card rubric(s) to {output}", err=True)
-        return
-    with tempfile.TemporaryDirectory() as tmp:  # one YAML writer for files and stdout
-        path = Path(tmp) / "rubrics.yaml"
-        write_rubric_file(path, specs)
-        sys.stdout.write(path.read_text(encoding="utf-8"))
+    _write_yaml([spec_of(rubric_from_card(card, kb, book)) for card in cards], output)
 
 
 def _card(kb: KnowledgeBase, card_id: str):  # -> Card
@@ -78,6 +70,58 @@ def spec_of(rubric: Rubric) -> CardRubricSpec:
                         terms=[list(g.aliases) for g in p.terms], follow_up=p.follow_up)
               for p in rubric.points]
     return CardRubricSpec(section=rubric.card.heading, points=points)
+
+
+@rubric.command("draft")
+@click.argument("card_ids", nargs=-1)
+@click.option("--all", "all_cards", is_flag=True, help="Draft every card of the guide.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.pass_context
+def draft(ctx: click.Context, card_ids: tuple[str, ...], all_cards: bool,
+          output: Path | None) -> None:
+    """Let the configured LLM propose rubrics (YAML to review, then `tutor rubric import`)."""
+    from tutor.core.errors import ConfigError
+    from tutor.grading.rubric_draft import draft_rubric
+    from tutor.llm.client import chat_model_for
+    from tutor.runtime import ensure_index
+
+    if all_cards == bool(card_ids):
+        raise InputError("Give card ids or --all (not both): list ids with `tutor cards`")
+    settings = load(ctx)
+    model = chat_model_for(settings)
+    if model is None:
+        raise ConfigError("`tutor rubric draft` needs an LLM: set TUTOR_LLM_BASE_URL "
+                          "(and TUTOR_LLM_MODEL)")
+    kb = ensure_index(settings, progress_bar("first-time index"))
+    cards = list(kb.cards) if all_cards else [_card(kb, cid) for cid in card_ids]
+    specs = []
+    for card in cards:
+        found = draft_rubric(card, kb, model)
+        for reason in found.dropped:
+            click.echo(f"note: {card.id}: dropped {reason}", err=True)
+        if found.spec is None:
+            click.echo(f"note: {card.id}: no point with a verifiable quote; nothing drafted",
+                       err=True)
+        else:
+            specs.append(found.spec)
+    if not specs:
+        raise InputError("The LLM proposed no point with a verbatim guide quote: try again or "
+                         "a stronger model")
+    _write_yaml(specs, output)
+
+
+def _write_yaml(specs: list[CardRubricSpec], output: Path | None) -> None:
+    from tutor.grading.rubric_files import write_rubric_file
+
+    if output is not None:
+        write_rubric_file(output, specs)
+        click.echo(f"wrote {len(specs)} card rubric(s) to {output}", err=True)
+        return
+    with tempfile.TemporaryDirectory() as tmp:  # one YAML writer for files and stdout
+        path = Path(tmp) / "rubrics.yaml"
+        write_rubric_file(path, specs)
+        sys.stdout.write(path.read_text(encoding="utf-8"))
 
 
 @rubric.command("import")
@@ -109,7 +153,7 @@ def import_(ctx: click.Context, file: Path, as_json: bool) -> None:
 
 def check_rubric_file(parsed: RubricFile, kb: KnowledgeBase) -> list[str]:
     """One message per section not in the index and per quote not verbatim in its card."""
-    from tutor.core.text import normalise_ws
+    from tutor.grading.rubric import chunk_quoting, plain_quote
     from tutor.grading.rubric_files import heading_key
 
     by_heading = {heading_key(c.heading): c for c in kb.cards}
@@ -120,10 +164,8 @@ def check_rubric_file(parsed: RubricFile, kb: KnowledgeBase) -> list[str]:
             problems.append(f"cards.{n}: no card with heading {spec.section!r} in the index "
                             "(see `tutor cards`)")
             continue
-        texts = [normalise_ws(c.text) for c in kb.chunks if c.card_id == card.id]
         for m, point in enumerate(spec.points):
-            quote = normalise_ws(point.quote.replace("**", ""))  # as the grader compares it
-            if not any(quote in text for text in texts):
+            if chunk_quoting(card, kb, point.quote) is None:  # as the grader looks it up
                 problems.append(f"cards.{n}.points.{m}: quote not found verbatim in "
-                                f"{spec.section!r}: {quote[:60]!r}")
+                                f"{spec.section!r}: {plain_quote(point.quote)[:60]!r}")
     return problems

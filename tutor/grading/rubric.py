@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 from tutor.core.text import content_words, normalise_ws, split_sentences
-from tutor.core.types import Card, Citation, Hit
+from tutor.core.types import Card, Chunk, Citation, Hit
 from tutor.embedding.embedder import Embedder
 from tutor.grading.rubric_files import CardRubricSpec, RubricBook
 from tutor.grading.terms import TermGroup
@@ -81,12 +81,23 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
                   reference_text=card.body)
 
 
+def plain_quote(quote: str) -> str:
+    """A quote as the index holds it: whitespace collapsed, markdown bold markers dropped."""
+    return normalise_ws(quote.replace("**", ""))
+
+
+def chunk_quoting(card: Card, kb: KnowledgeBase, quote: str) -> Chunk | None:
+    """The card's chunk that holds `quote` verbatim (see `plain_quote`), if any."""
+    wanted = plain_quote(quote)
+    return next((c for c in kb.chunks_of(card.id) if wanted and wanted in normalise_ws(c.text)),
+                None)
+
+
 def _curated(card: Card, kb: KnowledgeBase, spec: CardRubricSpec) -> Rubric:
-    chunks = [c for c in kb.chunks if c.card_id == card.id]
     points = []
     for p in spec.points:
-        quote = normalise_ws(p.quote.replace("**", ""))  # the index keeps text, not markup
-        chunk = next((c for c in chunks if quote in normalise_ws(c.text)), None)
+        quote = plain_quote(p.quote)
+        chunk = chunk_quoting(card, kb, quote)
         if chunk is None:
             log.warning("curated point of %r: quote not found in the indexed card, shown "
                         "without a citation: %.60s", card.heading, quote)
