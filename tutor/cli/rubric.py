@@ -1,4 +1,4 @@
-"""`tutor rubric export | import`: grading rubrics as YAML a teacher can edit."""
+"""`tutor rubric export | draft | import`: grading rubrics as YAML a teacher can edit."""
 
 from __future__ import annotations
 
@@ -14,15 +14,9 @@ from tutor.cli.common import json_option, load, print_json, progress_bar
 from tutor.core.errors import InputError
 
 if TYPE_CHECKING:
-    from tutor.core.settings import Settings
     from tutor.grading.rubric import Rubric
     from tutor.grading.rubric_files import CardRubricSpec, RubricFile
     from tutor.index.knowledge import KnowledgeBase
-
-
-def imported_rubrics_dir(settings: Settings) -> Path:
-    """Where `tutor rubric import` stores files (the grader reads every *.yaml there)."""
-    return settings.data_dir / "rubrics"
 
 
 @click.group()
@@ -48,7 +42,7 @@ def export(ctx: click.Context, card_ids: tuple[str, ...], all_cards: bool,
     settings = load(ctx)
     kb = ensure_index(settings, progress_bar("first-time index"))
     cards = list(kb.cards) if all_cards else [_card(kb, cid) for cid in card_ids]
-    book = load_rubric_book(sorted(imported_rubrics_dir(settings).glob("*.yaml")))
+    book = load_rubric_book(sorted(settings.rubrics_dir.glob("*.yaml")))
     _write_yaml([spec_of(rubric_from_card(card, kb, book)) for card in cards], output)
 
 
@@ -141,7 +135,7 @@ def import_(ctx: click.Context, file: Path, as_json: bool) -> None:
         for problem in problems:
             click.echo(f"error: {file}: {problem}", err=True)
         raise InputError(f"{len(problems)} problem(s) in {file}: nothing imported")
-    target = imported_rubrics_dir(settings) / (file.stem + ".yaml")  # the grader reads *.yaml
+    target = settings.rubrics_dir / (file.stem + ".yaml")  # the grader reads *.yaml
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(file, target)
     n_points = sum(len(c.points) for c in parsed.cards)

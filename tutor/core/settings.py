@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         return self.cache_path or self.data_dir / "cache"
 
     @property
+    def rubrics_dir(self) -> Path:
+        """Rubric files a teacher imported (`tutor rubric import`); the grader reads *.yaml."""
+        return self.data_dir / "rubrics"
+
+    @property
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"
 

@@ -30,7 +30,7 @@ def make_grader(settings: Any, retriever: Any, embedder: Any, chat_model: Any = 
     embedded = EmbeddedGrader(
         retriever, embedder, strictness=settings.strictness,
         max_answer_chars=settings.max_answer_chars,
-        rubrics=load_rubric_book(sorted((settings.data_dir / "rubrics").glob("*.yaml"))))
+        rubrics=load_rubric_book(sorted(settings.rubrics_dir.glob("*.yaml"))))
     factories: dict[str, Callable[[], Grader]] = {
         "embedded": lambda: embedded,
         "llm": lambda: LLMGrader(_require(chat_model or chat_model_for(settings)), embedded),
