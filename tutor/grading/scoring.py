@@ -53,10 +53,12 @@ def load_params(path: Path | None = None) -> ScoringParams:
 
 
 def evidence(terms: float | None, meaning: float, params: ScoringParams) -> float:
-    """A point's evidence, 0-1: key-term recall blended with meaning (None: no terms)."""
+    """A point's evidence, 0-1: key-term recall blended with meaning; the terms can only add
+    (an answer in the candidate's own words carries a point by meaning alone). None: no terms."""
     if terms is None:
         return float(np.clip(meaning, 0.0, 1.0))
-    return float(np.clip(params.term_weight * terms + (1 - params.term_weight) * meaning, 0, 1))
+    blended = params.term_weight * terms + (1 - params.term_weight) * meaning
+    return float(np.clip(max(blended, meaning), 0.0, 1.0))
 
 
 def scaled_similarity(cosine: float, params: ScoringParams) -> float:
