@@ -169,6 +169,19 @@ def test_second_run_is_compared_with_the_first(smoke):
     assert {m["change"] for m in comparison["metrics"]} == {"same"}
 
 
+def test_missing_ragas_names_the_module_and_the_extra(monkeypatch: pytest.MonkeyPatch):
+    import sys
+
+    from tutor.eval.ragas_eval import require_ragas
+
+    from tutor.core.errors import TutorError
+
+    monkeypatch.setitem(sys.modules, "ragas", None)  # as if it were not installed
+    with pytest.raises(TutorError, match=r"needs ragas.*pip install 'tutor\[eval\]'") as err:
+        require_ragas()
+    assert isinstance(err.value.__cause__, ImportError)
+
+
 def test_llm_flag_without_endpoint_is_one_line(tmp_path: Path):
     result = run_cli(["eval", "--llm", "--suite", "retrieval"], tmp_path / "d")
     assert result.exit_code == 1

@@ -1,5 +1,6 @@
 """Ingestion: summary, idempotence, atomic replacement and clear errors on bad files."""
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,21 @@ def test_second_file_adds_cards_and_reuses_vectors(tmp_path: Path):
     kb = KnowledgeBase.load(settings.index_dir)
     assert len(kb.cards) == 4
     assert summary.embedded == 2  # a.md's chunks were reused, not re-embedded
+
+
+def test_vanished_old_vectors_are_re_embedded_with_a_warning(tmp_path: Path,
+                                                             caplog: pytest.LogCaptureFixture):
+    from tutor.index.vectorstore import connect, drop_collection
+
+    settings = Settings(data_dir=tmp_path / "d")
+    a = write(tmp_path / "a.md", GUIDE_A)
+    b = write(tmp_path / "b.md", "# What is DPO?\n\nDPO optimises preferences directly.\n")
+    ingest_paths([a], settings)
+    drop_collection(connect(settings), KnowledgeBase.load(settings.index_dir).collection)
+    with caplog.at_level(logging.WARNING, logger="tutor.index.build"):
+        summary = ingest_paths([b], settings)
+    assert summary.embedded == 3  # a.md's two chunks again, and b.md's one
+    assert "previous vectors cannot be reused" in caplog.text and "is missing" in caplog.text
 
 
 @pytest.mark.parametrize(

@@ -50,9 +50,11 @@ def test_fusion_prefers_agreement():
     assert weighted(dense, lexical)[0][0] == "b"
 
 
-def test_exact_in_memory_search_agrees_with_chroma(retriever):
+def test_exact_in_memory_search_agrees_with_chroma(retriever, indexed_settings, kb):
     """The in-memory exact search returns what Chroma's own index returns for the guide."""
-    vectors = retriever._vectors
+    from tutor.index.vectorstore import ChromaVectors, connect
+
+    vectors = ChromaVectors(connect(indexed_settings), kb.collection)
     query = retriever._embedder.embed_query("how do diffusion models denoise images")
     ours = vectors.search(query, 10)
     raw = vectors._collection.query(query_embeddings=[query.tolist()], n_results=10,
@@ -61,3 +63,9 @@ def test_exact_in_memory_search_agrees_with_chroma(retriever):
     assert [cid for cid, _ in ours[:5]] == [cid for cid, _ in chroma[:5]]
     for (_, a), (_, b) in zip(ours, chroma):
         assert abs(a - b) < 1e-3
+
+
+def test_dense_ranking_is_remembered_per_query(retriever):
+    first = retriever.dense("what is a vector database", 5)
+    assert retriever.dense("what is a vector database", 3) == first[:3]
+    assert retriever.dense("what is a vector database", 40)[:5] == first  # deeper: searched anew

@@ -50,3 +50,35 @@ def test_grader_directed_sentences_are_removed(attack):
 ])
 def test_answers_about_scoring_are_content(content):
     assert strip_injections(content) == (content, 0)
+
+
+def test_stemmer_keeps_porter_behaviour():
+    from tutor.core.text import stem
+
+    assert [stem(w) for w in ["generation", "generative", "models", "adapters", "retrieval"]] == [
+        "gener", "gener", "model", "adapt", "retriev"]
+    assert [stem(w) for w in ["is", "as", "vs"]] == ["is", "as", "vs"]  # short words kept
+
+
+def test_stemming_from_many_threads_agrees():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tutor.core.text import stem
+
+    words = [f"{w}{suffix}" for w in ("generat", "adapt", "quantiz", "embedd", "retriev")
+             for suffix in ("ing", "ed", "ion", "er", "ers", "ions")] * 20
+    stem.cache_clear()
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(stem, words))
+    stem.cache_clear()
+    assert got == [stem(w) for w in words]
+
+
+def test_idf_is_smooth_and_positive():
+    import numpy as np
+
+    from tutor.core.stats import idf
+
+    assert idf(0, 10) == pytest.approx(np.log(11) + 1)
+    assert idf(10, 10) == pytest.approx(1.0)
+    assert list(idf([0, 5, 10], 10)) == pytest.approx([idf(0, 10), idf(5, 10), idf(10, 10)])

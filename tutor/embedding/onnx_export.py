@@ -1,4 +1,5 @@
-"""Writing the packaged MiniLM as one ONNX graph (BERT, mean pooling, L2 normalisation).
+"""Writing the packaged MiniLM as an ONNX graph (BERT, mean pooling, L2 normalisation), with
+its weights in a side file that onnxruntime maps at load instead of parsing.
 
 The graph is built from the safetensors weights rather than traced by `torch.onnx.export`
 (which needs torch and transformers imported: 12 s instead of 1 s here, same vectors).

@@ -11,8 +11,9 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -53,7 +54,8 @@ class IndexCache:
 
     def save_arrays(self, name: str, **arrays: np.ndarray) -> None:
         """Store arrays under `name` (atomically; failures only cost the next start its speed)."""
-        self._write(self._path(name, ".npz"), lambda fh: np.savez(fh, **arrays))
+        # (numpy's stubs read `**arrays` as its `allow_pickle` flag)
+        self._write(self._path(name, ".npz"), lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]
 
     def load_json(self, name: str) -> Any | None:
         path = self._path(name, ".json")
@@ -69,7 +71,7 @@ class IndexCache:
         data = json.dumps(value, ensure_ascii=False).encode("utf-8")
         self._write(self._path(name, ".json"), lambda fh: fh.write(data))
 
-    def _write(self, path: Path, write: Any) -> None:
+    def _write(self, path: Path, write: Callable[[BinaryIO], object]) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{path.name}.")
@@ -80,9 +82,9 @@ class IndexCache:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-        except OSError as exc:
-            log.warning("could not write the index cache %s (%s): the next start recomputes it",
-                        path.name, exc)
+        except OSError as exc:  # e.g. a read-only index: only the next start's speed is lost
+            log.info("could not write the index cache %s (%s): the next start recomputes it",
+                     path.name, exc)
             return
         self._remove_stale()
 

@@ -23,8 +23,3 @@ class QuoteVerifier:
         if chunk_id is not None and chunk_id in self._texts:
             return needle in self._texts[chunk_id]
         return needle in self._all
-
-    def find_chunk(self, quote: str) -> str | None:
-        """The id of the first chunk holding the quote, if any."""
-        needle = normalise_ws(quote)
-        return next((cid for cid, t in self._texts.items() if needle and needle in t), None)
