@@ -80,3 +80,18 @@ def test_follow_up_is_the_rubrics_question_about_an_essential_gap(embedded_grade
 def test_offline_grades_say_claims_were_not_checked(embedded_grader):
     grade = embedded_grader.grade(LORA, GOOD)
     assert any("could not be checked" in w for w in grade.warnings)
+
+
+def test_rubric_vectors_are_kept_beside_the_index_and_give_the_same_grade(
+        retriever, indexed_settings, tmp_path):
+    from tutor.embedding.embedder import embedder_for
+    from tutor.grading.embedded import EmbeddedGrader
+    from tutor.index.cache import IndexCache
+
+    store = IndexCache(tmp_path / "cache", retriever.kb.fingerprint or "test")
+    first = EmbeddedGrader(retriever, embedder_for(indexed_settings), store=store)
+    grade = first.grade(LORA, GOOD)
+    kept = {p.name.split("-")[1] for p in (tmp_path / "cache").glob("*.npz")}
+    assert {"points", "units", "card"} <= kept  # token sets, sentence vectors, card titles
+    again = EmbeddedGrader(retriever, embedder_for(indexed_settings), store=store)
+    assert again.grade(LORA, GOOD).model_dump() == grade.model_dump()

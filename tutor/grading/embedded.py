@@ -3,6 +3,7 @@ documented formula (tutor.grading.scoring). It can only quote the guide."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ from tutor.grading.scoring import (
     status_and_credit,
 )
 from tutor.grading.token_alignment import TokenRecall, content_tokens, joined, per_point_recall
+from tutor.index.cache import IndexCache
 from tutor.retrieval.hybrid import HybridRetriever
 
 NON_ANSWER = re.compile(
@@ -64,7 +66,8 @@ class EmbeddedGrader:
 
     def __init__(self, retriever: HybridRetriever, embedder: Embedder,
                  params: ScoringParams | None = None, strictness: float = 0.0,
-                 max_answer_chars: int = 8000, rubrics: RubricBook | None = None) -> None:
+                 max_answer_chars: int = 8000, rubrics: RubricBook | None = None,
+                 store: IndexCache | None = None) -> None:
         self.retriever = retriever
         self.embedder = embedder
         self.params = params or load_params()
@@ -75,7 +78,8 @@ class EmbeddedGrader:
         # sentence -> (vector, content token vectors); filled by `warm` for batches
         self._segment_cache: LRUCache[str, tuple[np.ndarray, TokenVectors]] = LRUCache(
             SEGMENT_CACHE_SIZE)
-        self.tokens = TokenRecall(embedder, lambda: [c.text for c in retriever.kb.chunks])
+        self.store = store  # rubric vectors kept beside the index, so a new process starts fast
+        self.tokens = TokenRecall(embedder, lambda: [c.text for c in retriever.kb.chunks], store)
         self.other_question = OtherQuestionCheck(retriever, self.tokens)
 
     def grade(self, question: str, answer: str, reference: str | None = None,
@@ -87,7 +91,7 @@ class EmbeddedGrader:
                    card_id: str | None = None) -> Rubric:
         """The rubric an answer to `question` is graded against."""
         return resolve_rubric(question[:2000], self.retriever, self.embedder, reference, card_id,
-                              self.rubrics)
+                              self.rubrics, self.store)
 
     def prepare(self, question: str, answer: str, reference: str | None = None,
                 card_id: str | None = None,
@@ -133,7 +137,7 @@ class EmbeddedGrader:
         asked_text = rubric.question + " " + question
         segments = answer_segments(answer, asked_text)
         seg_vecs, seg_tokens = self._embed_segments(segments)
-        unit_vecs = [self._units(p.units) for p in rubric.points]
+        unit_vecs = self._unit_vectors(rubric)
         answer_tokens = joined(seg_tokens, self.embedder.dimension)
         asked = self.tokens.asked(rubric.question, question)
         recall = (per_point_recall(self.tokens.point_set(tuple(" ".join(p.units)
@@ -214,13 +218,21 @@ class EmbeddedGrader:
         vectors, tokens = self.embedder.embed_with_tokens(texts)
         return {t: (v, content_tokens(tv)) for t, v, tv in zip(texts, vectors, tokens)}
 
-    def _units(self, units: list[str]) -> np.ndarray:
+    def _unit_vectors(self, rubric: Rubric) -> list[np.ndarray]:
+        """Each point's sentence vectors: from memory, the index's store, or the model."""
+        units = list(dict.fromkeys(u for p in rubric.points for u in p.units))
         found = {u: self._unit_cache.get(u) for u in units}
         missing = [u for u, vec in found.items() if vec is None]
         if missing:
-            for text, vec in zip(missing, self.embedder.embed_batch(missing)):
+            name = "units-" + hashlib.sha1("\x1f".join(missing).encode("utf-8")).hexdigest()[:20]
+            stored = self.store.load_arrays(name) if self.store is not None else None
+            vectors = stored["vectors"] if stored is not None else \
+                self.embedder.embed_batch(missing)
+            if stored is None and self.store is not None:
+                self.store.save_arrays(name, vectors=vectors)
+            for text, vec in zip(missing, vectors):
                 self._unit_cache[text] = found[text] = vec
-        return np.stack([found[u] for u in units])
+        return [np.stack([found[u] for u in p.units]) for p in rubric.points]
 
 
 def _all_missing(rubric: Rubric) -> list:

@@ -25,12 +25,14 @@ def make_grader(settings: Any, retriever: Any, embedder: Any, chat_model: Any = 
     from tutor.grading.embedded import EmbeddedGrader
     from tutor.grading.llm_grader import LLMGrader
     from tutor.grading.rubric_files import load_rubric_book
+    from tutor.index.cache import index_cache
     from tutor.llm.client import chat_model_for
 
     embedded = EmbeddedGrader(
         retriever, embedder, strictness=settings.strictness,
         max_answer_chars=settings.max_answer_chars,
-        rubrics=load_rubric_book(sorted(settings.rubrics_dir.glob("*.yaml"))))
+        rubrics=load_rubric_book(sorted(settings.rubrics_dir.glob("*.yaml"))),
+        store=index_cache(settings, retriever.kb))
     factories: dict[str, Callable[[], Grader]] = {
         "embedded": lambda: embedded,
         "llm": lambda: LLMGrader(_require(chat_model or chat_model_for(settings)), embedded),

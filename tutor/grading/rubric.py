@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
 
 from tutor.core.text import content_words, normalise_ws, split_sentences
 from tutor.core.types import Card, Chunk, Citation, Hit
 from tutor.embedding.embedder import Embedder
 from tutor.grading.rubric_files import CardRubricSpec, RubricBook
 from tutor.grading.terms import TermGroup
+from tutor.index.cache import IndexCache
 from tutor.index.knowledge import KnowledgeBase
 from tutor.retrieval.hybrid import HybridRetriever
 
@@ -150,7 +154,7 @@ def rubric_from_reference(question: str, reference: str) -> Rubric:
 
 def resolve_rubric(question: str, retriever: HybridRetriever, embedder: Embedder,
                    reference: str | None = None, card_id: str | None = None,
-                   book: RubricBook | None = None) -> Rubric:
+                   book: RubricBook | None = None, store: IndexCache | None = None) -> Rubric:
     """Pick the rubric for a question: explicit card, reference, matching card, or passages."""
     kb = retriever.kb
     if card_id:
@@ -165,7 +169,7 @@ def resolve_rubric(question: str, retriever: HybridRetriever, embedder: Embedder
     hits = retriever.search(question, 8)
     if not hits:
         return Rubric(question=question, points=[], source="passages", confidence=0.0)
-    card, confidence = _best_card(question, hits, retriever, embedder)
+    card, confidence = _best_card(question, hits, retriever, embedder, store)
     if card is not None and confidence >= CARD_MATCH_THRESHOLD:
         rubric = rubric_from_card(card, kb, book)
         rubric.confidence = round(confidence, 3)
@@ -174,7 +178,7 @@ def resolve_rubric(question: str, retriever: HybridRetriever, embedder: Embedder
 
 
 def _best_card(question: str, hits: list[Hit], retriever: HybridRetriever,
-               embedder: Embedder) -> tuple[Card | None, float]:
+               embedder: Embedder, store: IndexCache | None = None) -> tuple[Card | None, float]:
     """The card the question most likely asks, and how sure we are (a cosine-like 0-1).
 
     Hybrid retrieval picks the card (it ranks sections best); a near-verbatim question match
@@ -183,8 +187,11 @@ def _best_card(question: str, hits: list[Hit], retriever: HybridRetriever,
     """
     kb = retriever.kb
     q = embedder.embed_query(question)
-    title_sim = {c.id: max(float(embedder.embed_query(t) @ q) for t in {c.question, c.heading})
-                 for c in kb.cards}
+    ids, vectors = _title_vectors(kb, embedder, store)
+    sims = vectors @ q
+    title_sim: dict[str, float] = {}
+    for card_id, sim in zip(ids, sims):
+        title_sim[card_id] = max(title_sim.get(card_id, -1.0), float(sim))
     best = hits[0].chunk.card_id
     by_title = max(title_sim, key=lambda cid: title_sim[cid])
     if title_sim[by_title] >= STRONG_TITLE_MATCH:
@@ -194,6 +201,21 @@ def _best_card(question: str, hits: list[Hit], retriever: HybridRetriever,
     agree = any(h.chunk.card_id == best and h.dense_rank == 1 for h in hits) and any(
         h.chunk.card_id == best and h.bm25_rank == 1 for h in hits)
     return kb.card(best), max(title_sim[best], passage + 0.1) + 0.05 * agree
+
+
+@lru_cache(maxsize=4)
+def _title_vectors(kb: KnowledgeBase, embedder: Embedder,
+                   store: IndexCache | None) -> tuple[list[str], np.ndarray]:
+    """Every card's question and heading embedded in one batch (card id per row), kept in the
+    index's store when there is one."""
+    pairs = [(c.id, t) for c in kb.cards for t in dict.fromkeys((c.question, c.heading))]
+    stored = store.load_arrays("card-titles") if store is not None else None
+    if stored is not None and len(stored["vectors"]) == len(pairs):
+        return [cid for cid, _ in pairs], stored["vectors"]
+    vectors = embedder.embed_batch([t for _, t in pairs])
+    if store is not None:
+        store.save_arrays("card-titles", vectors=vectors)
+    return [cid for cid, _ in pairs], vectors
 
 
 def _rubric_from_passages(question: str, hits: list, confidence: float) -> Rubric:

@@ -76,7 +76,8 @@ def read_rubric_file(path: Path) -> RubricFile:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(f"Cannot read rubric file {path}: {exc}") from exc
     try:

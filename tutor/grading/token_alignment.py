@@ -9,6 +9,7 @@ already contains earn nothing (question demoting), as in the sentence-level alig
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from cachetools import LRUCache
 from tutor.core.stats import idf
 from tutor.core.text import STOPWORDS
 from tutor.embedding.embedder import Embedder, TokenVectors
+from tutor.index.cache import IndexCache
 
 # idf-weighted recall between random pairs of guide sentences: what unrelated text reaches.
 # Measured on the bundled guide by `python -m eval.calibrate` (prints "token baseline").
@@ -99,9 +101,11 @@ class TokenRecall:
             first use.
     """
 
-    def __init__(self, embedder: Embedder, corpus: Callable[[], Iterable[str]]) -> None:
+    def __init__(self, embedder: Embedder, corpus: Callable[[], Iterable[str]],
+                 store: IndexCache | None = None) -> None:
         self.embedder = embedder
         self._corpus = corpus
+        self._store = store  # key points' token vectors kept beside the index across processes
         self._idf: PieceIdf | None = None
         self._sets: LRUCache[tuple[str, ...], PointSet] = LRUCache(POINT_SET_CACHE)
 
@@ -118,15 +122,26 @@ class TokenRecall:
     def point_set(self, points: tuple[str, ...]) -> PointSet:
         """The points' stacked tokens (embedded on first use, then remembered)."""
         found = self._sets.get(points)
-        if found is not None:
-            return found
+        if found is None:
+            pieces, vectors, owner = self._stacked(points)
+            found = PointSet(pieces, vectors, owner, self.idf().weights(pieces), len(points))
+            self._sets[points] = found
+        return found
+
+    def _stacked(self, points: tuple[str, ...]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+        name = "points-" + hashlib.sha1("\x1f".join(points).encode("utf-8")).hexdigest()[:20]
+        stored = self._store.load_arrays(name) if self._store is not None else None
+        if stored is not None:
+            return (tuple(str(p) for p in stored["pieces"]),
+                    stored["vectors"], stored["owner"])
         tokens = [content_tokens(t) for t in self.embedder.embed_with_tokens(list(points))[1]]
         pieces = tuple(p for t in tokens for p in t.pieces)
         owner = np.repeat(np.arange(len(tokens)), [len(t.pieces) for t in tokens])
-        found = PointSet(pieces, joined(tokens, self.embedder.dimension).vectors, owner,
-                         self.idf().weights(pieces), len(tokens))
-        self._sets[points] = found
-        return found
+        vectors = joined(tokens, self.embedder.dimension).vectors
+        if self._store is not None:
+            self._store.save_arrays(name, pieces=np.asarray(pieces, dtype=str),
+                                    vectors=vectors, owner=owner)
+        return pieces, vectors, owner
 
     def idf(self) -> PieceIdf:
         if self._idf is None:
