@@ -35,6 +35,7 @@ bench:
 	$(PY) benchmarks/retrieval.py
 	$(PY) benchmarks/grading.py --n 200
 	$(PY) benchmarks/load.py
+	$(PY) benchmarks/startup.py
 
 eval:
 	tutor eval --suite all
