@@ -6,14 +6,16 @@ import re
 from dataclasses import dataclass, field
 
 from tutor.ingest.cleaning import CleanReport, dedupe_lines
+from tutor.ingest.headings import A_PREFIX, DIFFICULTY_LINE, is_placeholder, marker_level
+from tutor.ingest.markup import FENCE, FORMULA_FENCE, LIST_ITEM, TABLE_ROW, atx
 from tutor.ingest.structure import NUMBERED, Section
-from tutor.ingest.topics import topic_for
 
 from tutor.core.text import slugify, split_sentences
 from tutor.core.types import Card, KeyPoint
 
 BULLET = re.compile(r"^[-*•]\s+(.*)$")
 LABEL = re.compile(r"^([A-Z][^:]{2,60}):\s*(.*)$")
+TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 MAX_QUOTE_CHARS = 400
 
 
@@ -31,38 +33,60 @@ class Item:
 
 def build_card(section: Section, source: str, taken_ids: set[str], report: CleanReport) -> Card:
     """Build a card from a section; ids are slugs of the heading, unique within the index."""
-    lines = dedupe_lines([ln for ln in section.lines], report)
-    question = section.heading
-    if section.kind == "scenario":
-        question, lines = _scenario_question(section.heading, lines)
-    body = _join_paragraphs(lines)
+    context = _join_paragraphs(unwrap(section.lines[: section.context]))
+    lines = dedupe_lines(unwrap(_answer_lines(section.lines[section.context :])), report)
+    difficulty, lines = _difficulty_line(lines)
+    answer = _join_paragraphs(lines)
+    no_reference = not answer or all(is_placeholder(ln) for ln in answer.split("\n") if ln)
+    if no_reference:
+        answer = ""
+    body = f"{context}\n\n{answer}".strip() if context else answer
     card_id = _unique(slugify(section.heading), taken_ids)
-    items = extract_items(body)
+    items = extract_items(answer)
     key_points = [KeyPoint(label=it.label, text=it.text) for it in items if it.text]
     return Card(
         id=card_id,
         heading=section.heading,
         kind="scenario" if section.kind == "scenario" else "concept",
         part=section.part,
-        topic=topic_for(section.heading, body),
-        question=question,
+        topic=section.topic,
+        question=section.question or section.heading,
         body=body,
         key_points=key_points,
         source=source,
+        difficulty=section.difficulty or difficulty,
+        no_reference=no_reference,
     )
 
 
 def extract_items(body: str) -> list[Item]:
-    """Split a reference answer into rubric items: numbered groups, bullets, sentences."""
+    """Split a reference answer into rubric items: numbered groups, bullets, table rows,
+    sentences. Code and formula blocks stay in the answer but are not points of their own."""
     items: list[Item] = []
     group: Item | None = None
-    for line in body.split("\n"):
-        if not line:
+    fence: str | None = None
+    rows = body.split("\n")
+    headers = {i - 1 for i, row in enumerate(rows) if i and TABLE_RULE.match(row)}
+    for n, line in enumerate(rows):
+        if fence is None and (FENCE.match(line) or FORMULA_FENCE.match(line)):
+            fence = _fence_marker(line)
+            continue
+        if fence is not None:
+            fence = None if line.strip().startswith(fence) else fence
+            continue
+        heading = atx(line)
+        if heading:
+            line, group = heading[1], None
+        if not line or TABLE_RULE.match(line) or line.startswith("$$") or n in headers:
             continue
         numbered = NUMBERED.match(line)
         if numbered:
             group = Item(label=_label(numbered.group(1)), lines=[line])
             items.append(group)
+        elif heading:
+            continue  # a sub-heading introduces the points under it
+        elif TABLE_ROW.match(line):
+            items.append(_table_item(line))
         elif group is not None:
             group.lines.append(line)
         elif _is_lead_in(line):
@@ -70,6 +94,85 @@ def extract_items(body: str) -> list[Item]:
         else:
             items.extend(_standalone_items(line))
     return [it for it in items if _substantive(it)]
+
+
+def unwrap(lines: list[str]) -> list[str]:
+    """Hard-wrapped prose joined back into one line per paragraph or list item.
+
+    A line continues the previous one when that one stops mid-sentence and this one reads as
+    its continuation (lower case, or after a comma or a short function word), also across a
+    blank line left by a page break. Headings, tables, code and new list items stay apart.
+    """
+    out: list[str] = []
+    fence: str | None = None
+    for line in lines:
+        if fence is None and (FENCE.match(line) or FORMULA_FENCE.match(line)):
+            fence = _fence_marker(line)
+        elif fence is not None:
+            fence = None if line.strip().startswith(fence) else fence
+        elif line and out:
+            last = len(out) - 1
+            while last > 0 and not out[last]:
+                last -= 1
+            if _continues(out[last], line, across_blank=last < len(out) - 1):
+                del out[last + 1 :]
+                out[-1] = _join(out[-1], line)
+                continue
+        out.append(line)
+    return out
+
+
+_FUNCTION_WORD = re.compile(
+    r"(?:,|\b(?:the|a|an|of|and|or|to|with|in|on|for|by|from|as|at|is|are|be|that|which|"
+    r"its|their|this|these|than|into|per|via|when|where|while|if|but|not|can|will))$")
+
+
+def _continues(prev: str, line: str, across_blank: bool) -> bool:
+    if (not prev or prev.rstrip().endswith((".", "?", "!", ":", ";", "|")) or atx(prev)
+            or TABLE_ROW.match(prev) or FENCE.match(prev) or prev.startswith("$$")):
+        return False
+    if (atx(line) or TABLE_ROW.match(line) or LIST_ITEM.match(line) or NUMBERED.match(line)
+            or FENCE.match(line) or line.startswith("$$")):
+        return False
+    lower = line[0].islower() or line[0] in "(\"'“$" or line[0].isdigit()
+    if across_blank:
+        return lower and len(prev) > 40
+    return lower or bool(_FUNCTION_WORD.search(prev.rstrip()))
+
+
+def _join(prev: str, line: str) -> str:
+    if re.search(r"[A-Za-z]-$", prev):  # "non-" + "linear"
+        return prev + line
+    return f"{prev} {line}"
+
+
+def _fence_marker(line: str) -> str:
+    return "~~~" if line.strip().startswith("~~~") else "```" if "`" in line else "$$"
+
+
+def _table_item(line: str) -> Item:
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    label = next((c for c in cells if c), line)
+    return Item(label=_label(label), lines=[line])
+
+
+def _answer_lines(lines: list[str]) -> list[str]:
+    """Answer lines without "A:"/"Answer:" prefixes (a bare "Answer:" line goes)."""
+    out = []
+    for line in lines:
+        stripped = A_PREFIX.sub("", line, count=1) if A_PREFIX.match(line) else line
+        if stripped or not line:
+            out.append(stripped)
+    return out
+
+
+def _difficulty_line(lines: list[str]) -> tuple[str | None, list[str]]:
+    """A "Difficulty: hard" line at the top of an answer sets the level and is removed."""
+    for i, line in enumerate(lines[:3]):
+        match = DIFFICULTY_LINE.match(line.strip()) if line else None
+        if match:
+            return marker_level(line), lines[:i] + lines[i + 1 :]
+    return None, lines
 
 
 def _standalone_items(line: str) -> list[Item]:
@@ -97,17 +200,9 @@ def _is_lead_in(line: str) -> bool:
 
 def _substantive(item: Item) -> bool:
     content = " ".join(item.lines)
-    return len(content) > 25 and not (len(item.lines) == 1 and content.endswith(":"))
-
-
-def _scenario_question(heading: str, lines: list[str]) -> tuple[str, list[str]]:
-    for i, line in enumerate(lines):
-        if line.lower().startswith("question:"):
-            question = line.split(":", 1)[1].strip()
-            rest = lines[:i] + lines[i + 1 :]
-            rest = [re.sub(r"^Answer:\s*", "", ln) for ln in rest]
-            return question, rest
-    return heading, lines
+    letters = sum(c.isalpha() for c in content)
+    return (len(content) > 25 and not (len(item.lines) == 1 and content.endswith(":"))
+            and letters >= 0.5 * len(content.replace(" ", "")))  # not a bare formula
 
 
 def _join_paragraphs(lines: list[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tutor.ingest.markup import FENCE
 from tutor.ingest.structure import NUMBERED
 
 from tutor.core.types import Card, Chunk, KeyPoint
@@ -34,8 +35,19 @@ def _blocks(body: str) -> list[str]:
     blocks: list[list[str]] = []
     current: list[str] = []
     in_group = False
+    fence: str | None = None
     for line in body.split("\n"):
-        if NUMBERED.match(line):
+        if fence is not None or FENCE.match(line):  # a code block is one block, blank lines too
+            opening = fence is None
+            if fence is None:
+                fence = line.strip()[:3]
+            elif line.strip().startswith(fence):
+                fence = None
+            if opening and current and not in_group:
+                blocks.append(current)
+                current = []
+            current.append(line)
+        elif NUMBERED.match(line):
             if current:
                 blocks.append(current)
             current, in_group = [line], True

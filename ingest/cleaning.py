@@ -1,10 +1,17 @@
-"""Explicit cleaning steps for guides converted from PDF: furniture, promotions, broken markup."""
+"""Explicit cleaning: page furniture, promotions, tables of contents, link lists, badges, HTML.
+
+Every dropped line is recorded with its line number and reason, so `tutor ingest --dry-run`
+can show what was removed and why. Code and formula blocks are content and never touched.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+
+from tutor.ingest.headings import Difficulty, parse_legend, strip_emphasis
+from tutor.ingest.markup import LIST_ITEM, Line, normalise_markup, plain, read_lines
 
 # Page furniture and promotions seen in PDF-converted guides. Matched on whole lines.
 FURNITURE = [
@@ -18,42 +25,66 @@ FURNITURE = [
     r"learn gen ai from scratch",
     r"page \d+( of \d+)?",
     r"\d{1,3}",
+    r"\d{1,3}\s*(?:/|of)\s*\d{1,3}",
+    r"[-–—]\s*\d{1,3}\s*[-–—]",
 ]
 PROMOTION = [
     r".*\bzep\b.*",
     r"become a part of the team.*",
-
     r"why don't you (start|explore) .*",
     r"explore our .*program",
     r"ready to take the next steps\?",
     r"we believe these series of guides .*",
+    r"(?:subscribe|follow (?:us|me)|join our|sign up|buy me a coffee|sponsored by|"
+    r"star this repo|if you (?:like|liked|found) this)\b.{0,80}",
+    r".{0,60}\b(?:follow (?:me|us) on|star (?:this|the) repo|buy me a coffee|"
+    r"subscribe to)\b.{0,60}",
 ]
 PART_LINE = re.compile(r"^part\s*-?\s*(\d+)$", re.IGNORECASE)
+TOC_TITLE = re.compile(r"^(?:table of contents|contents|toc|index|outline)$", re.IGNORECASE)
+LEADER = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}\s*$|\s[.·…_]{3,}\s*\d{1,4}\s*$")
+LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
+IMAGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>",
+                   re.IGNORECASE)
+HTML_TAG = re.compile(
+    r"</?(?:div|p|br|span|a|details|summary|center|b|i|strong|em|sup|sub|h[1-6]|table|tr|td|"
+    r"th|tbody|thead|ul|ol|li|hr|picture|source|kbd|font|section|article|header|footer|nav|"
+    r"figure|figcaption|blockquote|u|small|big|mark|del|ins|s)\b[^>]*/?>", re.IGNORECASE)
+RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
 _FURNITURE_RE = re.compile("^(?:{})$".format("|".join(FURNITURE)), re.IGNORECASE)
 _PROMO_RE = re.compile("^(?:{})$".format("|".join(PROMOTION)), re.IGNORECASE)
 
 
 @dataclass
+class Dropped:
+    """A line removed from the guide, and why."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass
 class CleanReport:
-    """What cleaning removed, by reason."""
+    """What cleaning removed, by reason (with line numbers), and what it learnt on the way."""
 
     removed: Counter[str] = field(default_factory=Counter)
+    dropped: list[Dropped] = field(default_factory=list)
+    legend: dict[str, Difficulty] | None = None
 
     @property
     def total(self) -> int:
         return sum(self.removed.values())
 
+    def drop(self, line: Line | None, reason: str, text: str | None = None) -> None:
+        self.removed[reason] += 1
+        if line is not None:
+            self.dropped.append(Dropped(line.no, (text or line.text)[:200], reason))
+
 
 def normalise_line(line: str) -> str:
     """Fix whitespace, bold markers and broken bullet/number markup on one line."""
-    line = line.replace("\u00a0", " ").replace("\t", " ").rstrip()
-    line = line.replace("**", "")
-    stripped = line.strip()
-    # "- oThe generator ..." : a Word bullet glyph that survived conversion
-    stripped = re.sub(r"^-\s+o(?=[A-Z])", "- ", stripped)
-    # "2.Data Reconstruction" -> "2. Data Reconstruction"
-    stripped = re.sub(r"^(\d{1,2})\.(?=[A-Za-z])", r"\1. ", stripped)
-    return re.sub(r"[ ]{2,}", " ", stripped)
+    return normalise_markup(plain(line))
 
 
 def is_furniture(line: str) -> bool:
@@ -69,33 +100,196 @@ def clean_lines(text: str, report: CleanReport | None = None) -> list[str]:
 
     `Part- N` markers are kept (structure uses them); the caller drops them from content.
     """
+    return [plain(line.text) for line in clean(read_lines(text), report)]
+
+
+def clean(lines: list[Line], report: CleanReport | None = None) -> list[Line]:
+    """Drop noise lines (recorded in `report`); markup of content lines is kept."""
     report = report if report is not None else CleanReport()
-    lines = [normalise_line(raw) for raw in text.splitlines()]
-    repeated = _repeated_short_lines(lines)
-    out: list[str] = []
-    for line in lines:
-        if not line:
-            out.append("")
-        elif PART_LINE.match(line):
-            out.append(line)
-        elif is_furniture(line) or line in repeated:
-            report.removed["page furniture"] += 1
-        elif is_promotion(line):
-            report.removed["promotion"] += 1
+    lines = _drop_closing_note(_strip_html_and_images(lines, report), report)
+    repeated = _running_lines(lines)
+    out: list[Line] = []
+    last = ""
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        skip = _drop_toc(lines, i, report) or _drop_link_list(lines, i, report)
+        if skip:
+            i += skip
+            continue
+        i += 1
+        reason = None if line.code or not line.text else _noise_reason(line, repeated, report)
+        if not reason and not line.code and len(line.text) > 20 and line.text == last:
+            reason = "duplicate line"  # the same line twice in a row: a conversion artefact
+        if reason:
+            report.drop(line, reason)
         else:
             out.append(line)
+            last = line.text if line.text else last
     return out
 
 
-def _repeated_short_lines(lines: list[str]) -> set[str]:
-    """Short lines repeated on many pages (running headers) are furniture."""
-    counts = Counter(line for line in lines if line and len(line) < 40)
-    return {
-        line
-        for line, n in counts.items()
-        if n >= 4 and not line.startswith(("-", "*")) and not line[0].isdigit()
-        and not line.endswith(":")
-    }
+def _noise_reason(line: Line, repeated: set[str], report: CleanReport) -> str | None:
+    text = plain(line.text)
+    if PART_LINE.match(text):
+        return None
+    if RULE.match(text):
+        return "horizontal rule"
+    if LEADER.search(text):
+        return "table of contents"
+    legend = parse_legend(text)
+    if legend:
+        report.legend = {**(report.legend or {}), **legend}
+        return "legend"
+    if is_furniture(text):
+        return "page furniture"
+    if _page_key(text) in repeated:
+        return "page header/footer"
+    if is_promotion(text):
+        return "promotion"
+    return None
+
+
+def _strip_html_and_images(lines: list[Line], report: CleanReport) -> list[Line]:
+    """Remove HTML comments, wrappers and images/badges; keep the words inside tags."""
+    out: list[Line] = []
+    in_comment = False
+    for line in lines:
+        if line.code or not line.text:
+            out.append(line)
+            continue
+        text, in_comment = _strip_comments(line.text, in_comment)
+        text = re.sub(r"<summary>\s*(.*?)\s*</summary>", r"**\1**", text, flags=re.I)
+        text = re.sub(r"<h([1-6])\b[^>]*>(.*?)</h\1>", lambda m: "#" * int(m.group(1)) + " "
+                      + m.group(2), text, flags=re.I)
+        had_image = bool(IMAGE.search(text))
+        text = IMAGE.sub("", text)
+        had_tag = bool(HTML_TAG.search(text))
+        text = normalise_markup(HTML_TAG.sub("", text)) if had_tag or had_image else text
+        if text.strip("# "):
+            out.append(Line(line.no, text, line.code, line.page))
+        else:
+            report.drop(line, "image or badge" if had_image else "html")
+    return out
+
+
+def _drop_closing_note(lines: list[Line], report: CleanReport) -> list[Line]:
+    """A few short lines after the guide's last horizontal rule ("Made with love by ...")."""
+    rules = [i for i, ln in enumerate(lines) if not ln.code and RULE.match(ln.text)]
+    if not rules:
+        return lines
+    tail = [ln for ln in lines[rules[-1] + 1 :] if ln.text]
+    if not tail or len(tail) > 3 or any(
+            ln.code or len(ln.text) > 150 or ln.text.startswith(("#", "**", "|"))
+            or ln.text.rstrip().endswith("?") for ln in tail):
+        return lines
+    for line in tail:
+        report.drop(line, "closing note")
+    return lines[: rules[-1] + 1]
+
+
+def _strip_comments(text: str, in_comment: bool) -> tuple[str, bool]:
+    out = ""
+    while text:
+        if in_comment:
+            end = text.find("-->")
+            if end < 0:
+                return out.strip(), True
+            text, in_comment = text[end + 3:], False
+        else:
+            start = text.find("<!--")
+            if start < 0:
+                return (out + text).strip(), False
+            out, text, in_comment = out + text[:start], text[start + 4:], True
+    return out.strip(), in_comment
+
+
+def _drop_toc(lines: list[Line], i: int, report: CleanReport) -> int:
+    """A "Table of contents" title and the entries under it; returns how many lines to skip."""
+    title = strip_emphasis(plain(lines[i].text).lstrip("#").strip()).rstrip(":")
+    if lines[i].code or not TOC_TITLE.match(title):
+        return 0
+    end = i + 1
+    while end < len(lines) and (not lines[end].text or _is_entry(lines[end])):
+        end += 1
+    while end > i + 1 and not lines[end - 1].text:
+        end -= 1
+    for line in lines[i:end]:
+        if line.text:
+            report.drop(line, "table of contents")
+    return end - i
+
+
+def _is_entry(line: Line) -> bool:
+    text = plain(line.text)
+    if line.code or len(text) > 160:
+        return False
+    return bool(LEADER.search(text) or LINK.fullmatch(text.lstrip("-*+ ").strip())
+                or (LIST_ITEM.match(text) and not text.endswith((".", ":"))))
+
+
+def _drop_link_list(lines: list[Line], i: int, report: CleanReport) -> int:
+    """Runs of list items that are only links (tables of contents, "further reading")."""
+    end = i
+    while end < len(lines) and _is_link_item(lines[end]):
+        end += 1
+    if end - i < 2 and not (end > i and _is_nav_bar(lines[i].text)):
+        return 0
+    anchors = all(LINK.search(ln.text).group(2).startswith("#")  # type: ignore[union-attr]
+                  for ln in lines[i:end])
+    for line in lines[i:end]:
+        report.drop(line, "table of contents" if anchors else "link list")
+    return end - i
+
+
+def _is_link_item(line: Line) -> bool:
+    if line.code or not line.text:
+        return False
+    text = line.text
+    if _is_nav_bar(text):
+        return True
+    item = re.sub(r"^(?:[-*+]\s+|\d{1,3}[.)]\s+)", "", text).strip()
+    links = LINK.findall(item)
+    if not links or item == text and not LINK.fullmatch(item):
+        return False
+    rest = LINK.sub("", item).strip(" -–—:|·,")
+    return len(rest) <= 40 and not rest.endswith("?")
+
+
+def _is_nav_bar(text: str) -> bool:
+    links = LINK.findall(text)
+    return len(links) >= 3 and len(LINK.sub("", text).strip(" |·•-–—,")) <= 10
+
+
+def _page_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower()).strip()
+
+
+def _running_lines(lines: list[Line]) -> set[str]:
+    """Running headers and footers: lines repeated at page edges, or short lines repeated often."""
+    pages: dict[int, list[Line]] = {}
+    for line in lines:
+        if line.text and not line.code:
+            pages.setdefault(line.page, []).append(line)
+    found: set[str] = set()
+    if len(pages) >= 3:
+        edges = Counter(key for page in pages.values()
+                        for key in {_page_key(plain(ln.text)) for ln in page[:2] + page[-2:]})
+        found = {k for k, n in edges.items() if n >= max(3, len(pages) // 2) and len(k) < 100
+                 and not k.endswith((".", "?", "!", ":"))}  # sentences are not furniture
+    # Without page breaks: the same short line four times or more (exact text: numbered
+    # lines such as "Example 3" differ; page numbers are furniture patterns of their own)
+    counts = Counter(plain(ln.text) for page in pages.values() for ln in page
+                     if _may_repeat(ln.text))
+    return found | {_page_key(text) for text, n in counts.items() if n >= 4}
+
+
+def _may_repeat(raw: str) -> bool:
+    """Could this line be a running header? Headings, list items and labels are content."""
+    text = plain(raw)
+    return (len(text) < 80 and not raw.startswith(("-", "*", "#", "|", "$", "`", "+", "_"))
+            and not text[0].isdigit() and not text.endswith((":", "?", "."))
+            and not LIST_ITEM.match(text) and not PART_LINE.match(text))
 
 
 def dedupe_lines(lines: list[str], report: CleanReport | None = None) -> list[str]:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutor.ingest.cards import build_card
+from tutor.ingest.cards import build_card, extract_items
 from tutor.ingest.chunking import chunk_card, pack_blocks
-from tutor.ingest.cleaning import CleanReport, clean_lines, dedupe_lines
+from tutor.ingest.cleaning import CleanReport, Dropped, clean, dedupe_lines
+from tutor.ingest.headings import topic_difficulty
+from tutor.ingest.markup import plain, read_lines
 from tutor.ingest.structure import split_sections
+from tutor.ingest.topics import is_bundled_guide, topic_for
 
-from tutor.core.types import Card, Chunk
+from tutor.core.text import slugify
+from tutor.core.types import Card, Chunk, KeyPoint
 
 MIN_SECTIONS = 2
 PLAIN_CARD_CHARS = 1500
@@ -24,40 +28,53 @@ class ParsedGuide:
     chunks: list[Chunk]
     removed: dict[str, int]
     warnings: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)  # line, text, reason
+    heading_lines: dict[str, int] = field(default_factory=dict)  # card id -> line of its heading
 
 
 def parse_guide(text: str, source: str, taken_ids: set[str]) -> ParsedGuide:
     """Clean, structure and chunk one guide."""
     report = CleanReport()
-    lines = clean_lines(text, report)
-    outline = split_sections(lines)
-    for reason, n in outline.skipped.items():
-        report.removed[reason] += n
+    lines = clean(read_lines(text), report)
+    outline = split_sections(lines, report)
     warnings: list[str] = []
     if len(outline.sections) < MIN_SECTIONS:
         warnings.append(
             f"{source}: no question headings recognised; indexed as plain passages "
             "(interviews and grading work best on guides with one question per heading)"
         )
-        cards = _plain_cards(lines, source, taken_ids, report)
+        cards = _plain_cards([plain(ln.text) for ln in lines], source, taken_ids, report)
+        topics: list[str] = []
+        heading_lines = {}
     else:
         cards = [build_card(s, source, taken_ids, report) for s in outline.sections]
+        heading_lines = {c.id: s.line for c, s in zip(cards, outline.sections, strict=True)}
+        cards, topics = _topics(cards, outline.topics, is_bundled_guide(text))
     chunks: list[Chunk] = []
     located: list[Card] = []
     for card in cards:
         card_chunks, card = chunk_card(card)
         chunks.extend(card_chunks)
         located.append(card)
-    return ParsedGuide(located, chunks, dict(report.removed), warnings)
+    dropped = sorted(report.dropped, key=lambda d: d.line)
+    return ParsedGuide(located, chunks, dict(report.removed), warnings, topics, dropped,
+                       heading_lines)
+
+
+def _topics(cards: list[Card], topics: list[str], bundled: bool) -> tuple[list[Card], list[str]]:
+    """The bundled guide's curated topics, else the guide's own (which may name a level)."""
+    if bundled:
+        cards = [c.model_copy(update={"topic": topic_for(c.heading)}) for c in cards]
+        return cards, list(dict.fromkeys(c.topic for c in cards))
+    out = []
+    for card in cards:
+        level = card.difficulty or (topic_difficulty(card.topic) if card.topic else None)
+        out.append(card.model_copy(update={"difficulty": level}) if level else card)
+    return out, topics
 
 
 def _plain_cards(lines: list[str], source: str, taken: set[str], report: CleanReport) -> list[Card]:
-    from tutor.ingest.cards import extract_items
-    from tutor.ingest.topics import topic_for
-
-    from tutor.core.text import slugify
-    from tutor.core.types import KeyPoint
-
     content = [ln for ln in dedupe_lines(lines, report) if not ln.lower().startswith("part")]
     paragraphs = [p.strip() for p in "\n".join(content).split("\n\n") if p.strip()]
     groups = pack_blocks(paragraphs, PLAIN_CARD_CHARS, joiner="\n\n")
@@ -71,8 +88,7 @@ def _plain_cards(lines: list[str], source: str, taken: set[str], report: CleanRe
         taken.add(card_id)
         items = extract_items(body)
         cards.append(Card(
-            id=card_id, heading=heading, kind="plain", topic=topic_for(body[:200]),
-            question=heading, body=body, source=source,
-            key_points=[KeyPoint(label=i.label, text=i.text) for i in items],
+            id=card_id, heading=heading, kind="plain", question=heading, body=body,
+            source=source, key_points=[KeyPoint(label=i.label, text=i.text) for i in items],
         ))
     return cards

@@ -14,11 +14,14 @@ def read_guide(path: Path) -> str:
     """Return the text of a guide file.
 
     Raises:
-        InputError: missing, unreadable, empty, binary, non-UTF-8 or text-less PDF.
+        InputError: missing, unreadable, empty, binary, non-UTF-8 or text-less PDF (one line
+            saying what to do, e.g. that OCR is needed).
     """
     raw = _read_bytes(path)
     if path.suffix.lower() == ".pdf":
-        return _pdf_text(path, raw)
+        from tutor.ingest.pdf import pdf_text
+
+        return pdf_text(path, raw)
     if b"\x00" in raw[:65536]:
         raise InputError(f"{path} looks binary, not text: pass a .txt, .md or .pdf guide")
     try:
@@ -52,26 +55,3 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(f"Cannot read {path}: permission denied; check its permissions") from exc
     except OSError as exc:
         raise InputError(f"Cannot read {path}: {exc.strerror}") from exc
-
-
-def _pdf_text(path: Path, raw: bytes) -> str:
-    if not raw.startswith(b"%PDF"):
-        raise InputError(f"{path} is not a valid PDF: re-export it or pass a .txt version")
-    try:
-        from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
-    except ImportError as exc:  # pragma: no cover - pypdf is a core dependency
-        raise InputError("pypdf is missing: run `pip install pypdf`") from exc
-    import io
-
-    try:
-        reader = PdfReader(io.BytesIO(raw))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError) as exc:
-        raise InputError(f"{path} could not be parsed as PDF ({exc}): re-export it") from exc
-    text = "\n\n".join(pages)
-    if not text.strip():
-        raise InputError(
-            f"{path} has no text layer (scanned images?): run OCR first, e.g. `ocrmypdf`"
-        )
-    return text

@@ -1,8 +1,15 @@
-"""Assign each card a topic from its heading (and body when the heading says little)."""
+"""Topics: the guide's own section headings; the bundled guide keeps its curated topic map.
+
+The bundled guide has no topic headings of its own (only "Part" markers), so the team wrote a
+topic map for it, recognised by the guide's content hash. Every other guide gets the topics its
+own headings give (see `structure`); a guide without section headings leaves topics empty.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from functools import lru_cache
 
 # Ordered: the first topic whose pattern matches the heading wins.
 TOPICS: list[tuple[str, str]] = [
@@ -18,8 +25,27 @@ TOPICS: list[tuple[str, str]] = [
 
 
 def topic_for(heading: str, body: str = "") -> str:
-    """Return the topic name for a card."""
+    """The bundled guide's topic for a card heading (its curated map)."""
     for name, pattern in TOPICS:
         if re.search(pattern, heading, re.IGNORECASE):
             return name
     return "GenAI fundamentals"
+
+
+def is_bundled_guide(text: str) -> bool:
+    """Is this text the bundled guide (whatever the file is called)?"""
+    return _digest(text) == _bundled_digest()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.lstrip("\ufeff").encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _bundled_digest() -> str:
+    from tutor.core.settings import BUNDLED_GUIDE
+
+    try:
+        return _digest(BUNDLED_GUIDE.read_text(encoding="utf-8"))
+    except OSError:  # pragma: no cover - a broken install: no curated topics
+        return ""

@@ -1,4 +1,11 @@
-from tutor.ingest.cleaning import CleanReport, clean_lines, dedupe_lines, normalise_line
+from tutor.ingest.cleaning import (
+    CleanReport,
+    clean,
+    clean_lines,
+    dedupe_lines,
+    normalise_line,
+)
+from tutor.ingest.markup import read_lines
 
 
 def test_normalise_line_fixes_pdf_markup():
@@ -17,8 +24,11 @@ def test_clean_lines_drops_furniture_and_promotions():
     report = CleanReport()
     lines = clean_lines(text, report)
     assert lines == ["Part- 1", "What is RAG?", "", "RAG retrieves passages."]
-    assert report.removed["page furniture"] == 3
+    assert report.removed["page furniture"] == 2
+    assert report.removed["table of contents"] == 1
     assert report.removed["promotion"] == 1
+    assert [(d.line, d.reason) for d in report.dropped][:2] == [(1, "page furniture"),
+                                                                 (2, "table of contents")]
 
 
 def test_dedupe_drops_repeats_and_truncated_copies():
@@ -31,3 +41,56 @@ def test_dedupe_drops_repeats_and_truncated_copies():
     report = CleanReport()
     assert dedupe_lines(lines, report) == lines[:2]
     assert report.removed["duplicate line"] == 2
+
+
+def reasons(text: str) -> tuple[list[str], dict[int, str]]:
+    report = CleanReport()
+    kept = [ln.text for ln in clean(read_lines(text), report) if ln.text]
+    return kept, {d.line: d.reason for d in report.dropped}
+
+
+def test_markdown_noise_is_dropped_and_reported_by_line():
+    kept, dropped = reasons("\n".join([
+        '<div align="center">',  # 1
+        "[![Stars](https://img.shields.io/badge/x.svg)](https://x) ![b](https://y/b.svg)",
+        "</div>",
+        "## Table of Contents",  # 4
+        "- [Basics](#basics)",
+        "- [Advanced](#advanced)",
+        "",
+        "Legend: 👶 easy, ⭐️ medium, 🚀 hard",  # 8
+        "## Basics",
+        "![diagram](img/arch.png)",  # 10
+        "- [Paper one](https://arxiv.org/abs/1)",
+        "- [Paper two](https://arxiv.org/abs/2)",
+        "Real content stays.",
+        "---",  # 14
+        "Made with love. Follow me on Twitter!",
+    ]))
+    assert kept == ["## Basics", "Real content stays."]
+    assert dropped == {1: "html", 2: "image or badge", 3: "html", 4: "table of contents",
+                       5: "table of contents", 6: "table of contents", 8: "legend",
+                       10: "image or badge", 11: "link list", 12: "link list",
+                       14: "horizontal rule", 15: "closing note"}
+
+
+def test_code_blocks_are_content_even_when_they_look_like_noise():
+    code = ["```python", "# 1. not a heading", "x = a**2", "", "    return 42", "```"]
+    kept, dropped = reasons("\n".join(["Some answer:", *code, "12", "Page 3 of 9"]))
+    assert kept == ["Some answer:", *[c for c in code if c]]
+    assert set(dropped.values()) == {"page furniture"}
+
+
+def test_running_headers_and_footers_are_found_at_page_edges():
+    pages = [f"Stats Notes | Chapter {n % 2}\nAnswer text number {n} goes here.\n"
+             f"More text about topic {n}.\nConfidential - do not share" for n in range(4)]
+    kept, dropped = reasons("\f".join(pages))
+    assert kept == [x for n in range(4) for x in (f"Answer text number {n} goes here.",
+                                                  f"More text about topic {n}.")]
+    assert set(dropped.values()) == {"page header/footer"} and len(dropped) == 8
+
+
+def test_repeated_lines_without_pages_need_exact_repeats():
+    text = "\n".join(f"Example {n}\nThe answer {n}.\nJoin our course today" for n in range(5))
+    kept, dropped = reasons(text)
+    assert "Example 3" in kept and "Join our course today" not in kept

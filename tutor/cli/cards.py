@@ -9,19 +9,29 @@ from tutor.cli.common import json_option, load, print_json, progress_bar
 
 @click.command()
 @click.option("--topic", help="Only cards whose topic contains this text.")
+@click.option("--guide", help="Only cards of this guide (file name or stem; see `tutor guides`).")
+@click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]),
+              help="Only cards the guide marks with this level.")
 @json_option
 @click.pass_context
-def cards(ctx: click.Context, topic: str | None, as_json: bool) -> None:
+def cards(ctx: click.Context, topic: str | None, guide: str | None, difficulty: str | None,
+          as_json: bool) -> None:
     """List the guide's questions with card ids, topics and key-point counts."""
+    from pathlib import Path
+
     from tutor.runtime import ensure_index
 
     kb = ensure_index(load(ctx), progress_bar("first-time index"))
-    chosen = [c for c in kb.cards if not topic or topic.lower() in c.topic.lower()]
+    chosen = [c for c in kb.cards if (not topic or topic.lower() in c.topic.lower())
+              and (not guide or guide in (Path(c.source).name, Path(c.source).stem, c.source))
+              and (not difficulty or c.difficulty == difficulty)]
     if as_json:
         print_json([{"card_id": c.id, "section": c.heading, "topic": c.topic, "kind": c.kind,
-                     "key_points": len(c.key_points)} for c in chosen])
+                     "key_points": len(c.key_points), "difficulty": c.difficulty,
+                     "no_reference": c.no_reference, "guide": Path(c.source).name}
+                    for c in chosen])
         return
     for c in chosen:
-        click.echo(f"{c.id:62s} {c.topic:28s} {len(c.key_points):2d} pts  {c.heading[:70]}")
-
-
+        points = "no answer" if c.no_reference else f"{len(c.key_points):2d} pts"
+        click.echo(f"{c.id:62s} {c.topic:28.28s} {c.difficulty or '':6s} {points:9s} "
+                   f"{c.heading[:70]}")

@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "grade": "tutor.cli.grade:grade",
     "ask": "tutor.cli.ask:ask",
     "cards": "tutor.cli.cards:cards",
+    "guides": "tutor.cli.guides:guides",
     "rubric": "tutor.cli.rubric:rubric",
     "interview": "tutor.cli.interview:interview",
     "report": "tutor.cli.interview:report",

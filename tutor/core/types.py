@@ -32,6 +32,8 @@ class Card(BaseModel):
     body: str
     key_points: list[KeyPoint] = Field(default_factory=list)
     source: str = ""
+    difficulty: str | None = None  # "easy" | "medium" | "hard", from the guide's markers
+    no_reference: bool = False  # listed, but not graded or asked: the guide gives no answer
 
 
 class Chunk(BaseModel):

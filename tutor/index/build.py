@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tutor.core.errors import VectorStoreError
+from tutor.core.errors import InputError, VectorStoreError
 from tutor.core.settings import Settings
 from tutor.core.types import Card, Chunk
 from tutor.embedding.embedder import embedder_for
@@ -33,6 +33,7 @@ class IngestSummary:
     files_new: list[str] = field(default_factory=list)
     files_changed: list[str] = field(default_factory=list)
     files_unchanged: list[str] = field(default_factory=list)
+    files_removed: list[str] = field(default_factory=list)
     cards: int = 0
     chunks: int = 0
     embedded: int = 0
@@ -89,6 +90,87 @@ def ingest_paths(paths: Sequence[Path], settings: Settings, rebuild: bool = Fals
         summary.removed.update(parsed.removed)
         summary.warnings += parsed.warnings
 
+    files = ({k: v for k, v in previous.items() if k not in replaced}
+             | {k: hashes[k] for k in replaced})
+    _publish(settings, old, kept_cards + new_cards, kept_chunks, new_chunks, files,
+             summary, rebuild=rebuild, progress=progress)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def remove_guides(names: Sequence[str], settings: Settings) -> IngestSummary:
+    """Drop the guides matching each name (path, file name or stem) from the index.
+
+    The other guides' vectors are reused; the new generation goes live atomically.
+
+    Raises:
+        IndexMissingError: there is no index.
+        InputError: a name matches no ingested guide (the message lists them), or removing
+            would leave the index empty.
+    """
+    started = time.perf_counter()
+    old = KnowledgeBase.load(settings.index_dir)
+    sources = list(dict.fromkeys([*old.files, *(c.source for c in old.cards)]))
+    chosen: set[str] = set()
+    for name in names:
+        hits = [s for s in sources if _names_guide(s, name)]
+        if not hits:
+            listed = ", ".join(Path(s).name for s in sources) or "none"
+            raise InputError(f"No guide {name!r} in the index (guides: {listed}); "
+                             "see `tutor guides`")
+        chosen.update(hits)
+    kept_cards = [c for c in old.cards if c.source not in chosen]
+    if not kept_cards:
+        raise InputError("That would leave the index empty: ingest another guide first "
+                         "(`tutor ingest FILE`), then remove this one")
+    summary = IngestSummary(files_removed=sorted(chosen))
+    kept_chunks = [c for c in old.chunks if c.source not in chosen]
+    files = {k: v for k, v in old.files.items() if k not in chosen}
+    _publish(settings, old, kept_cards, kept_chunks, [], files, summary)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def list_guides(kb: KnowledgeBase) -> list[GuideInfo]:
+    """The guides in an index, in ingestion order, with their card counts and topics."""
+    by_source: dict[str, GuideInfo] = {}
+    for card in kb.cards:
+        info = by_source.setdefault(card.source, GuideInfo(card.source))
+        info.cards += 1
+        info.no_reference += card.no_reference
+        if card.topic and card.topic not in info.topics:
+            info.topics.append(card.topic)
+    return list(by_source.values())
+
+
+@dataclass
+class GuideInfo:
+    """One ingested guide."""
+
+    source: str
+    cards: int = 0
+    no_reference: int = 0
+    topics: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return Path(self.source).name
+
+
+def _names_guide(source: str, name: str) -> bool:
+    path = Path(source)
+    try:
+        resolved = str(Path(name).expanduser().resolve())
+    except OSError:
+        resolved = name
+    return name in (source, path.name, path.stem) or resolved == source
+
+
+def _publish(settings: Settings, old: KnowledgeBase | None, cards: list[Card],
+             kept_chunks: list[Chunk], new_chunks: list[Chunk], files: dict[str, str],
+             summary: IngestSummary, rebuild: bool = False,
+             progress: Progress | None = None) -> None:
+    """Embed what is new, write a new collection and make the new generation live."""
     client = connect(settings)
     reuse = _reusable_vectors(client, old, kept_chunks) if not rebuild else {}
     chunks = kept_chunks + new_chunks
@@ -100,16 +182,12 @@ def ingest_paths(paths: Sequence[Path], settings: Settings, rebuild: bool = Fals
         client, collection, [c.id for c in chunks], vectors, [c.text for c in chunks],
         [{"card_id": c.card_id, "heading": c.heading, "position": c.position} for c in chunks],
     )
-    files = ({k: v for k, v in previous.items() if k not in replaced}
-             | {k: hashes[k] for k in replaced})
-    kb = KnowledgeBase(cards=kept_cards + new_cards, chunks=chunks, collection=collection,
+    kb = KnowledgeBase(cards=cards, chunks=chunks, collection=collection,
                        generation=generation, files=files)
     kb.publish(settings.index_dir)
     if old and old.collection != collection:
         drop_collection(client, old.collection)
     summary.cards, summary.chunks = len(kb.cards), len(kb.chunks)
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 def _load_old(settings: Settings) -> KnowledgeBase | None:

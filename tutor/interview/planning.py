@@ -23,10 +23,12 @@ class InterviewConfig:
     mix: Mix = "mixed"
     scenario_share: float = 0.25
     seed: int | None = None
+    difficulty: list[str] = field(default_factory=list)  # easy | medium | hard; empty: any
 
     def to_dict(self) -> dict[str, object]:
         return {"questions": self.questions, "topics": self.topics, "mix": self.mix,
-                "scenario_share": self.scenario_share, "seed": self.seed}
+                "scenario_share": self.scenario_share, "seed": self.seed,
+                "difficulty": self.difficulty}
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> InterviewConfig:
@@ -40,8 +42,16 @@ def list_topics(kb: KnowledgeBase) -> list[str]:
 
 
 def eligible_cards(kb: KnowledgeBase, config: InterviewConfig) -> list[Card]:
-    """Cards matching the topic filter and mix (raises with the valid topics when none match)."""
-    cards = [c for c in kb.cards if c.key_points]
+    """Cards matching the topic, difficulty and mix filters (raises with the valid choices when
+    none match). Questions the guide gives no answer for (`no_reference`) are never asked."""
+    cards = [c for c in kb.cards if c.key_points and not c.no_reference]
+    if config.difficulty:
+        wanted_levels = {d.lower() for d in config.difficulty}
+        levels = sorted({c.difficulty for c in cards if c.difficulty})
+        cards = [c for c in cards if c.difficulty in wanted_levels]
+        if not cards:
+            raise InputError(f"No questions of difficulty {', '.join(config.difficulty)}; "
+                             f"this guide has: {', '.join(levels) or 'no difficulty markers'}")
     if config.topics:
         wanted = {t.lower() for t in config.topics}
         cards = [c for c in cards if c.topic.lower() in wanted

@@ -1,0 +1,117 @@
+"""A guide's text as numbered lines: code and formula blocks kept verbatim, markup normalised.
+
+Each `Line` remembers its number in the source (for the dry-run report) and its page (pages are
+separated by form feeds, as the PDF reader writes them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FENCE = re.compile(r"^\s*(```|~~~)")
+FORMULA_FENCE = re.compile(r"^\s*\$\$\s*$")
+ATX = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")
+SETEXT = re.compile(r"^(=+|-+)\s*$")
+LIST_ITEM = re.compile(r"^(?:[-*+•▪◦●]\s+|\d{1,3}[.)]\s+)")
+BOLD_LINE = re.compile(r"^(?:\*\*|__)(?P<text>.+?)(?:\*\*|__)(?P<rest>[^*_]{0,24})$")
+TABLE_ROW = re.compile(r"^\|.*\|$")
+
+
+@dataclass
+class Line:
+    """One line of a guide."""
+
+    no: int  # 1-based line number in the text the reader produced
+    text: str  # normalised ("" when blank); verbatim inside code and formula blocks
+    code: bool = False  # inside a fenced code block or a $$ formula block
+    page: int = 0
+
+
+def normalise_markup(line: str) -> str:
+    """Fix whitespace and broken bullet/number markup on one line; markdown is kept."""
+    line = line.replace("\u00a0", " ").replace("\t", " ").replace("\u200b", "").rstrip()
+    stripped = line.strip()
+    if stripped.startswith(">"):  # a blockquote holds ordinary content
+        stripped = stripped.lstrip("> ").strip()
+    # "- oThe generator ..." : a Word bullet glyph that survived conversion
+    stripped = re.sub(r"^-\s+o(?=[A-Z])", "- ", stripped)
+    stripped = re.sub(r"^[•▪◦●]\s*", "- ", stripped)
+    # "2.Data Reconstruction" -> "2. Data Reconstruction"
+    stripped = re.sub(r"^(\d{1,2})\.(?=[A-Za-z])", r"\1. ", stripped)
+    return re.sub(r"[ ]{2,}", " ", stripped)
+
+
+def read_lines(text: str) -> list[Line]:
+    """Split a guide into numbered lines; fenced code and $$ blocks are marked and kept as is."""
+    lines: list[Line] = []
+    no = 0
+    for page, page_text in enumerate(text.split("\f")):
+        for raw in page_text.splitlines():
+            no += 1
+            lines.append(Line(no=no, text=raw, page=page))
+    _mark_blocks(lines)
+    for line in lines:
+        if not line.code:
+            line.text = normalise_markup(line.text)
+    _setext_headings(lines)
+    return lines
+
+
+def _mark_blocks(lines: list[Line]) -> None:
+    """Mark fenced code and $$ formula blocks; an unclosed fence marks nothing."""
+    i = 0
+    while i < len(lines):
+        opener = FENCE.match(lines[i].text) or FORMULA_FENCE.match(lines[i].text)
+        if not opener:
+            lines[i].text = lines[i].text.rstrip()
+            i += 1
+            continue
+        closing = FENCE if FENCE.match(lines[i].text) else FORMULA_FENCE
+        marker = opener.group(1) if closing is FENCE else "$$"
+        end = next((j for j in range(i + 1, len(lines))
+                    if closing.match(lines[j].text) and marker in lines[j].text), None)
+        if end is None:
+            lines[i].text = lines[i].text.rstrip()
+            i += 1
+            continue
+        for line in lines[i : end + 1]:
+            line.code = True
+            line.text = line.text.rstrip()
+        i = end + 1
+
+
+def _setext_headings(lines: list[Line]) -> None:
+    """"Title" over "=====" becomes "# Title" ("-----" under text: "## Title")."""
+    for i in range(1, len(lines)):
+        line, above = lines[i], lines[i - 1]
+        match = SETEXT.match(line.text)
+        if (line.code or above.code or not match or len(line.text) < 3 or not above.text
+                or LIST_ITEM.match(above.text) or above.text.startswith(("#", "|", "<"))):
+            continue
+        if i >= 2 and lines[i - 2].text and not lines[i - 2].code:
+            continue  # a rule under a paragraph, not a one-line title
+        above.text = ("# " if match.group(1)[0] == "=" else "## ") + above.text
+        line.text = ""
+
+
+def atx(text: str) -> tuple[int, str] | None:
+    """(level, text) of a markdown "## heading" line."""
+    match = ATX.match(text)
+    return (len(match.group(1)), match.group(2)) if match else None
+
+
+def bold_line(text: str) -> str | None:
+    """The text of a line that is bold as a whole ("**What is X? 👶**", "**What is X?** 👶")."""
+    match = BOLD_LINE.match(text)
+    if not match or "**" in match.group("text") or "__" in match.group("text"):
+        return None
+    rest = match.group("rest").strip()
+    if rest and any(ch.isalnum() for ch in rest) and not rest.startswith(("(", "[")):
+        return None
+    return f"{match.group('text')} {rest}".strip()
+
+
+def plain(text: str) -> str:
+    """Body text of a non-code line: bold markers dropped (the index keeps text, not markup)."""
+    return text.replace("**", "")
