@@ -95,3 +95,12 @@ def test_rubric_vectors_are_kept_beside_the_index_and_give_the_same_grade(
     assert {"points", "units", "card"} <= kept  # token sets, sentence vectors, card titles
     again = EmbeddedGrader(retriever, embedder_for(indexed_settings), store=store)
     assert again.grade(LORA, GOOD).model_dump() == grade.model_dump()
+
+
+def test_missing_scoring_parameters_are_a_clear_error(tmp_path):
+    from tutor.core.errors import ConfigError
+    from tutor.grading.scoring import load_params
+
+    with pytest.raises(ConfigError, match="refit them") as caught:
+        load_params(tmp_path / "scoring.json")
+    assert isinstance(caught.value.__cause__, FileNotFoundError)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,11 +25,25 @@ def rubric() -> None:
     """Export the grading rubrics as YAML, draft them with an LLM, or import an edited file."""
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def card_selection(fn: F) -> F:
+    """CARD_ID… or --all, and -o FILE: the options of the commands that write rubric YAML."""
+    fn = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                      help="Write to this file instead of standard output.")(fn)
+    fn = click.option("--all", "all_cards", is_flag=True, help="Every card of the guide.")(fn)
+    return click.argument("card_ids", nargs=-1)(fn)
+
+
+def selected_cards(kb: KnowledgeBase, card_ids: tuple[str, ...], all_cards: bool) -> list:
+    if all_cards == bool(card_ids):
+        raise InputError("Give card ids or --all (not both): list ids with `tutor cards`")
+    return list(kb.cards) if all_cards else [_card(kb, cid) for cid in card_ids]
+
+
 @rubric.command("export")
-@click.argument("card_ids", nargs=-1)
-@click.option("--all", "all_cards", is_flag=True, help="Export every card of the guide.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@card_selection
 @click.pass_context
 def export(ctx: click.Context, card_ids: tuple[str, ...], all_cards: bool,
            output: Path | None) -> None:
@@ -37,11 +52,9 @@ def export(ctx: click.Context, card_ids: tuple[str, ...], all_cards: bool,
     from tutor.grading.rubric_files import load_rubric_book
     from tutor.runtime import ensure_index
 
-    if all_cards == bool(card_ids):
-        raise InputError("Give card ids or --all (not both): list ids with `tutor cards`")
     settings = load(ctx)
     kb = ensure_index(settings, progress_bar("first-time index"))
-    cards = list(kb.cards) if all_cards else [_card(kb, cid) for cid in card_ids]
+    cards = selected_cards(kb, card_ids, all_cards)
     book = load_rubric_book(sorted(settings.rubrics_dir.glob("*.yaml")))
     _write_yaml([spec_of(rubric_from_card(card, kb, book)) for card in cards], output)
 
@@ -67,10 +80,7 @@ def spec_of(rubric: Rubric) -> CardRubricSpec:
 
 
 @rubric.command("draft")
-@click.argument("card_ids", nargs=-1)
-@click.option("--all", "all_cards", is_flag=True, help="Draft every card of the guide.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@card_selection
 @click.pass_context
 def draft(ctx: click.Context, card_ids: tuple[str, ...], all_cards: bool,
           output: Path | None) -> None:
@@ -80,15 +90,13 @@ def draft(ctx: click.Context, card_ids: tuple[str, ...], all_cards: bool,
     from tutor.llm.client import chat_model_for
     from tutor.runtime import ensure_index
 
-    if all_cards == bool(card_ids):
-        raise InputError("Give card ids or --all (not both): list ids with `tutor cards`")
     settings = load(ctx)
     model = chat_model_for(settings)
     if model is None:
         raise ConfigError("`tutor rubric draft` needs an LLM: set TUTOR_LLM_BASE_URL "
                           "(and TUTOR_LLM_MODEL)")
     kb = ensure_index(settings, progress_bar("first-time index"))
-    cards = list(kb.cards) if all_cards else [_card(kb, cid) for cid in card_ids]
+    cards = selected_cards(kb, card_ids, all_cards)
     specs = []
     for card in cards:
         found = draft_rubric(card, kb, model)

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tutor.core.errors import ConfigError
+
 SUPPORTING_SHARE = 0.2
 
 
@@ -46,10 +48,18 @@ class ScoringParams:
 
 
 def load_params(path: Path | None = None) -> ScoringParams:
-    """The shipped parameters (tutor/grading/scoring.json)."""
-    text = (path.read_text(encoding="utf-8") if path else
-            resources.files("tutor.grading").joinpath("scoring.json").read_text("utf-8"))
-    return ScoringParams(**json.loads(text))
+    """The shipped parameters (tutor/grading/scoring.json).
+
+    Raises:
+        ConfigError: the file is missing or does not match ScoringParams (no silent default).
+    """
+    source = path or resources.files("tutor.grading").joinpath("scoring.json")
+    try:
+        return ScoringParams(**json.loads(source.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError) as exc:
+        raise ConfigError(f"Cannot read the grading parameters {source}: {exc}; reinstall the "
+                          "tutor or refit them with `python -m tutor.eval.calibrate --write`"
+                          ) from exc
 
 
 def evidence(terms: float | None, meaning: float, params: ScoringParams) -> float:
