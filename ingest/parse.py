@@ -33,6 +33,10 @@ class ParsedGuide:
     heading_lines: dict[str, int] = field(default_factory=dict)  # card id -> line of its heading
 
 
+# Part of every file's content hash in the index: a new parser re-reads unchanged files once.
+PARSER_VERSION = 2
+
+
 def parse_guide(text: str, source: str, taken_ids: set[str]) -> ParsedGuide:
     """Clean, structure and chunk one guide."""
     report = CleanReport()

@@ -19,7 +19,7 @@ from tutor.core.types import Card, Chunk
 from tutor.embedding.embedder import embedder_for
 from tutor.index.knowledge import MANIFEST, KnowledgeBase
 from tutor.index.vectorstore import ChromaVectors, connect, drop_collection
-from tutor.ingest.parse import parse_guide
+from tutor.ingest.parse import PARSER_VERSION, parse_guide
 from tutor.ingest.readers import read_guide
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,8 @@ def ingest_paths(paths: Sequence[Path], settings: Settings, rebuild: bool = Fals
     """
     started = time.perf_counter()
     texts = {str(p.resolve()): read_guide(p) for p in paths}
-    hashes = {key: hashlib.sha256(t.encode("utf-8")).hexdigest() for key, t in texts.items()}
+    hashes = {key: hashlib.sha256(f"parser {PARSER_VERSION}\n{t}".encode()).hexdigest()
+              for key, t in texts.items()}
     old = _load_old(settings)
     summary = IngestSummary()
     previous = old.files if old else {}
