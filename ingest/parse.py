@@ -11,7 +11,7 @@ from tutor.ingest.cleaning import CleanReport, Dropped, clean, dedupe_lines
 from tutor.ingest.headings import topic_difficulty
 from tutor.ingest.markup import plain, read_lines
 from tutor.ingest.structure import split_sections
-from tutor.ingest.topics import is_bundled_guide, topic_for
+from tutor.ingest.topics import clustered_topics, is_bundled_guide, topic_for
 
 from tutor.core.text import slugify
 from tutor.core.types import Card, Chunk, KeyPoint
@@ -71,6 +71,11 @@ def _topics(cards: list[Card], topics: list[str], bundled: bool) -> tuple[list[C
     if bundled:
         cards = [c.model_copy(update={"topic": topic_for(c.heading)}) for c in cards]
         return cards, list(dict.fromkeys(c.topic for c in cards))
+    if not any(c.topic for c in cards):  # no section headings: topics from clustering
+        named = clustered_topics([f"{c.heading} {c.question} {c.body}" for c in cards],
+                                 [f"{c.heading} {c.question}" for c in cards])
+        cards = [c.model_copy(update={"topic": t}) for c, t in zip(cards, named)]
+        topics = list(dict.fromkeys(t for t in named if t))
     out = []
     for card in cards:
         level = card.difficulty or (topic_difficulty(card.topic) if card.topic else None)

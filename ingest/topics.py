@@ -2,7 +2,8 @@
 
 The bundled guide has no topic headings of its own (only "Part" markers), so the team wrote a
 topic map for it, recognised by the guide's content hash. Every other guide gets the topics its
-own headings give (see `structure`); a guide without section headings leaves topics empty.
+own headings give (see `structure`); a guide without section headings gets its cards clustered
+by their words, each cluster named by its most telling words (`clustered_topics`).
 """
 
 from __future__ import annotations
@@ -49,3 +50,67 @@ def _bundled_digest() -> str:
         return _digest(BUNDLED_GUIDE.read_text(encoding="utf-8"))
     except OSError:  # pragma: no cover - a broken install: no curated topics
         return ""
+
+
+MIN_CARDS_TO_CLUSTER = 6
+MAX_CLUSTERS = 8
+
+
+def clustered_topics(texts: list[str], headings: list[str] | None = None) -> list[str]:
+    """Topics for a guide without section headings: cards clustered by their words (tf-idf,
+    average-linkage on cosine distance), each cluster named by its most telling words.
+
+    Returns one topic name per text ("" for every text when there are too few to cluster).
+    """
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    from tutor.core.stats import idf
+    from tutor.core.text import STOPWORDS, stem, tokenize
+
+    if len(texts) < MIN_CARDS_TO_CLUSTER:
+        return [""] * len(texts)
+    docs = [[w for w in tokenize(t) if w not in STOPWORDS and len(w) > 2 and not w.isdigit()]
+            for t in texts]
+    surface: dict[str, dict[str, int]] = {}
+    stems = []
+    for words in docs:
+        row = []
+        for w in words:
+            s = stem(w)
+            surface.setdefault(s, {}).setdefault(w, 0)
+            surface[s][w] += 1
+            row.append(s)
+        stems.append(row)
+    df: dict[str, int] = {}
+    for row in stems:
+        for s in set(row):
+            df[s] = df.get(s, 0) + 1
+    vocab = sorted(s for s, n in df.items() if 2 <= n <= max(2, len(texts) // 2))
+    if not vocab:
+        return [""] * len(texts)
+    col = {s: i for i, s in enumerate(vocab)}
+    matrix = np.zeros((len(texts), len(vocab)))
+    for r, row in enumerate(stems):
+        for s in row:
+            if s in col:
+                matrix[r, col[s]] += 1
+    matrix *= idf(np.array([df[s] for s in vocab]), len(texts))
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    k = int(np.clip(round(np.sqrt(len(texts) / 2)), 2, MAX_CLUSTERS))
+    labels = fcluster(linkage(matrix, method="average", metric="cosine"), k, criterion="maxclust")
+    in_heading = np.zeros(len(vocab))  # a word the questions themselves use names a topic best
+    for r, heading in enumerate(headings or []):
+        for w in tokenize(heading):
+            if stem(w) in col:
+                in_heading[col[stem(w)]] += 1
+    names = {}
+    for label in set(labels):
+        inside = labels == label
+        outside = matrix[~inside].mean(axis=0) if (~inside).any() else 0.0
+        weight = (matrix[inside].mean(axis=0) - outside) * (1 + in_heading)
+        top = [vocab[i] for i in np.argsort(-weight)[:3] if weight[i] > 0]
+        words = [max(surface[s], key=surface[s].__getitem__) for s in top]
+        names[label] = ", ".join(words).capitalize() if words else ""
+    return [names[label] for label in labels]

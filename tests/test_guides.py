@@ -108,8 +108,9 @@ def test_topics_difficulty_and_missing_answers_come_from_the_guide(name, guide_p
     if want["topics"]:
         assert topics == {q: t for q, t in want["topics"].items() if q in topics}
         assert guide.topics == list(dict.fromkeys(want["topics"].values()))
-    else:  # no section headings: no invented topics
-        assert set(topics.values()) == {""} and guide.topics == []
+    else:  # no section headings: topics from clustering the cards, named by their words
+        assert "" not in topics.values() and 2 <= len(guide.topics) <= 8
+        assert set(topics.values()) <= set(guide.topics)
     levels = {q: cards[norm(q)].difficulty for q in want["questions"] if norm(q) in cards}
     assert levels == {q: want["difficulty"].get(q) for q in levels}
     assert sorted(norm(c.question) for c in guide.cards if c.no_reference) == sorted(
@@ -175,6 +176,21 @@ def test_two_columns_are_read_in_order(guide_path):
     assert "decreases as the variance of the metric grows" in " ".join(power.body.split())
     assert [c.question[:12] for c in guide.cards[:3]] == [
         "What is a p-", "What is the ", "What is stat"]
+
+
+def test_clustered_topics_recover_a_guides_own_sections():
+    """Remove qa_plain's topic lines: clustering groups its questions much as its author did."""
+    text = read_guide(GUIDES / "qa_plain.txt")
+    want = expected("qa_plain")["topics"]
+    bare = "\n".join(line for line in text.splitlines()
+                     if line.strip() not in set(want.values()))
+    guide = parse_guide(bare, "bare.txt", set())
+    cards = by_question(guide.cards)
+    clusters: dict[str, list[str]] = {}
+    for question, topic in want.items():
+        clusters.setdefault(cards[norm(question)].topic, []).append(topic)
+    purity = sum(max(map(members.count, members)) for members in clusters.values()) / len(want)
+    assert len(clusters) >= 2 and purity >= 0.7, clusters
 
 
 def test_bundled_guide_keeps_its_curated_topics():
