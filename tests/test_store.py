@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,13 @@ from tutor.core.errors import StoreError
 from tutor.core.settings import Settings
 from tutor.core.types import Citation, Grade, PointResult
 from tutor.storage.migrations import SCHEMA_VERSION, migrate, schema_version
-from tutor.storage.scheduling import due_at, rating_for, schedule_review
+from tutor.storage.scheduling import (
+    describe_due,
+    due_at,
+    due_calendar,
+    rating_for,
+    schedule_review,
+)
 from tutor.storage.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,10 +82,10 @@ def integrity(path: Path) -> str:
 def test_fresh_database_is_migrated_in_wal_mode(store: Store, isolated_env: Path) -> None:
     assert store.path == isolated_env / "tutor.db"
     conn = raw(store.path)
-    assert schema_version(conn) == SCHEMA_VERSION == 2
+    assert schema_version(conn) == SCHEMA_VERSION == 3
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"sessions", "turns", "reviews"} <= tables
+    assert {"sessions", "turns", "reviews", "profiles"} <= tables
     columns = {r[1] for r in conn.execute("PRAGMA table_info(turns)")}
     assert {"topic", "grade", "score", "seconds", "kind", "position"} <= columns
     conn.close()
@@ -133,6 +139,142 @@ def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
     conn = raw(path)
     assert schema_version(conn) == 99
     assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["future"]
+
+
+def old_database(tmp_path: Path) -> Path:
+    """A database written by the tutor before profiles (tests/data/store_v2.sql)."""
+    path = tmp_path / "v2.db"
+    conn = raw(path)
+    conn.executescript((REPO / "tests" / "data" / "store_v2.sql").read_text(encoding="utf-8"))
+    assert schema_version(conn) == 2
+    conn.close()
+    return path
+
+
+def dump(path: Path, sql: str) -> list[tuple]:
+    with raw(path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_upgrade_from_version_2_moves_everything_to_the_default_profile(tmp_path: Path) -> None:
+    path = old_database(tmp_path)
+    sessions = dump(path, "SELECT id, created_at, updated_at, status, config, plan FROM sessions"
+                          " ORDER BY id")
+    turns = dump(path, "SELECT * FROM turns ORDER BY id")
+    reviews = dump(path, "SELECT * FROM reviews ORDER BY card_id")
+    with Store(path) as store:
+        assert [(p.name, p.sessions, p.turns) for p in store.list_profiles()] == [
+            ("default", 2, 4)]
+        history = store.score_history()
+        assert [h.turns for h in history] == [2, 1]
+        assert store.latest_active_session().plan == ["rag"]
+        stored = {s.id: s for s in store.list_sessions()}
+        assert len(stored) == 2 and {s.profile for s in stored.values()} == {"default"}
+        assert sum(len(store.turns(sid)) for sid in stored) == 4
+        assert {r.card_id: r.reps for r in store.reviews()} == {"rag": 2, "lora": 1}
+        alice = store.for_profile("alice")
+        assert alice.list_sessions() == [] and alice.reviews() == []
+        assert alice.turns(next(iter(stored))) == [] and alice.score_history() == []
+    assert schema_version(raw(path)) == SCHEMA_VERSION
+    # nothing lost or changed: the old rows are the new rows, with their profile
+    assert dump(path, "SELECT id, created_at, updated_at, status, config, plan FROM sessions"
+                      " ORDER BY id") == sessions
+    assert dump(path, "SELECT DISTINCT profile FROM sessions") == [("default",)]
+    assert dump(path, "SELECT id, session_id, position, card_id, question, kind, answer, grade,"
+                      " score, started_at, graded_at, seconds, topic FROM turns"
+                      " ORDER BY id") == turns
+    assert dump(path, "SELECT card_id, card, due, last_score, reps, updated_at FROM reviews"
+                      " WHERE profile = 'default' ORDER BY card_id") == reviews
+    assert integrity(path) == "ok"
+
+
+def test_failed_upgrade_leaves_the_old_database_untouched(tmp_path: Path) -> None:
+    path = old_database(tmp_path)
+    with raw(path) as conn:  # a table in the way of step 3: the step fails half-way
+        conn.execute("CREATE TABLE reviews_v3 (x)")
+    before = dump(path, "SELECT * FROM sessions ORDER BY id")
+    with pytest.raises(StoreError):
+        Store(path)
+    assert schema_version(raw(path)) == 2
+    assert dump(path, "SELECT * FROM sessions ORDER BY id") == before
+    assert "profile" not in {r[1] for r in dump(path, "PRAGMA table_info(sessions)")}
+
+
+# profiles
+
+
+def test_profiles_never_see_each_other(tmp_path: Path) -> None:
+    with Store(tmp_path / "tutor.db", "alice") as alice:
+        bob = alice.for_profile("bob")
+        a = alice.create_session({}, ["x"])
+        b = bob.create_session({}, ["x"])
+        alice.record_turn(a, 0, "x", "Q?", "main", "alice's", make_grade(1.0), 1.0, topic="rag",
+                          schedule=True, graded_at=T0)
+        bob.record_turn(b, 0, "x", "Q?", "main", "bob's", make_grade(5.0), 1.0, topic="rag",
+                        schedule=True, graded_at=T0)
+        assert [s.id for s in alice.list_sessions()] == [a]
+        assert alice.get_session(b) is None and alice.turns(b) == []
+        assert alice.latest_active_session().id == a and bob.latest_active_session().id == b
+        assert [t.answer for t in alice.all_turns()] == ["alice's"]
+        assert [t.mean_score for t in alice.topic_history()] == [1.0]
+        assert [h.mean_score for h in bob.score_history()] == [5.0]
+        assert alice.review_state("x").last_score == 1.0
+        assert bob.review_state("x").last_score == 5.0
+        assert alice.due_cards(T0 + timedelta(days=1)) == ["x"]
+        assert bob.due_cards(T0 + timedelta(days=1)) == []
+        with pytest.raises(StoreError, match="No session"):
+            alice.record_turn(b, 1, "x", "Q?", "main", "sneaky", make_grade(5.0), 1.0)
+        with pytest.raises(StoreError, match="No session"):
+            alice.finish_session(b)
+        assert [(p.name, p.sessions, p.turns) for p in alice.list_profiles()] == [
+            ("alice", 1, 1), ("bob", 1, 1)]
+
+
+def test_export_then_delete_a_profile(tmp_path: Path) -> None:
+    with Store(tmp_path / "tutor.db", "alice") as alice:
+        bob = alice.for_profile("bob")
+        a = alice.create_session({"seed": 1}, ["x", "y"])
+        alice.record_turn(a, 0, "x", "Q?", "main", "ans ✓", make_grade(2.0), 4.0, topic="rag",
+                          schedule=True)
+        b = bob.create_session({}, ["x"])
+        bob.record_turn(b, 0, "x", "Q?", "main", "bob", make_grade(3.0), 1.0, schedule=True)
+        exported = alice.export()
+        assert exported["profile"] == "alice"
+        (session,) = exported["sessions"]
+        assert session["id"] == a and session["config"] == {"seed": 1}
+        (turn,) = session["turns"]
+        assert turn["answer"] == "ans ✓" and turn["grade"]["score"] == 2.0
+        assert [r["card_id"] for r in exported["reviews"]] == ["x"]
+        assert "bob" not in str(exported)
+        assert alice.delete_profile("alice") == {"turns": 1, "sessions": 1, "reviews": 1}
+        assert alice.list_sessions() == [] and alice.reviews() == []
+        assert [p.name for p in alice.list_profiles()] == ["bob"]
+        assert len(bob.turns(b)) == 1 and bob.review_state("x") is not None
+        with pytest.raises(StoreError, match="No profile 'alice'"):
+            alice.delete_profile("alice")
+    assert integrity(tmp_path / "tutor.db") == "ok"
+
+
+@pytest.mark.parametrize("name", ["", " lead", "a/b", "x" * 65, "semi;colon", "new\nline"])
+def test_invalid_profile_names_are_refused(tmp_path: Path, name: str) -> None:
+    from tutor.core.errors import InputError
+
+    with pytest.raises(InputError, match="Invalid profile name"):
+        Store(tmp_path / "tutor.db", name)
+
+
+def test_settings_choose_the_profile_and_the_database(isolated_env: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TUTOR_PROFILE", "carol")
+    with Store.from_settings(Settings()) as store:
+        assert store.profile == "carol" and store.path == isolated_env / "tutor.db"
+    monkeypatch.setenv("TUTOR_DB_URL", f"sqlite:///{isolated_env}/other.db")
+    with Store.from_settings(Settings()) as store:
+        assert store.path == isolated_env / "other.db"
+    monkeypatch.setenv("TUTOR_DB_URL", "mysql://somewhere/db")
+    from tutor.core.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="postgresql://"):
+        Store.from_settings(Settings())
 
 
 # sessions and turns
@@ -275,6 +417,41 @@ def test_record_turn_can_schedule_the_card(store: Store) -> None:
     assert state.due == T0 + timedelta(minutes=1)
 
 
+CET = timezone(timedelta(hours=1))
+
+
+@pytest.mark.parametrize(("due", "words"), [
+    (datetime(2025, 3, 1, 21, 0, tzinfo=CET), "now"),
+    (datetime(2025, 3, 1, 22, 1, tzinfo=CET), "later today"),
+    (datetime(2025, 3, 1, 23, 30, tzinfo=UTC), "tomorrow"),  # 00:30 in CET: the next day
+    (datetime(2025, 3, 2, 23, 59, tzinfo=CET), "tomorrow"),
+    (datetime(2025, 3, 7, 8, 0, tzinfo=CET), "in 6 days"),
+    (datetime(2025, 3, 22, 8, 0, tzinfo=CET), "in 3 weeks"),
+    (datetime(2025, 6, 1, 8, 0, tzinfo=CET), "in 3 months"),
+    (datetime(2026, 3, 1, 8, 0, tzinfo=CET), "in a year"),
+])
+def test_describe_due_in_plain_words(due: datetime, words: str) -> None:
+    assert describe_due(due, datetime(2025, 3, 1, 22, 0, tzinfo=CET)) == words
+
+
+def test_a_missed_answer_comes_back_later_today_a_good_one_in_days(store: Store) -> None:
+    now = T0.astimezone(CET)
+    assert describe_due(store.update_review("missed", 1.0, T0).due, now) == "later today"
+    assert describe_due(store.update_review("known", 5.0, T0).due, now) == "in 8 days"
+
+
+def test_due_calendar_counts_cards_per_day() -> None:
+    now = datetime(2025, 3, 1, 22, 0, tzinfo=CET)
+    dues = [now - timedelta(days=3), now + timedelta(minutes=5), now + timedelta(hours=3),
+            now + timedelta(days=2), now + timedelta(days=30)]
+    calendar = due_calendar(dues, now, days=4)
+    assert [day.isoformat() for day, _ in calendar] == [
+        "2025-03-01", "2025-03-02", "2025-03-03", "2025-03-04"]
+    assert [n for _, n in calendar] == [2, 1, 1, 0]  # overdue counts today; +30 days is beyond
+    with pytest.raises(ValueError, match="time zone"):
+        due_calendar(dues, datetime(2025, 3, 1), days=4)
+
+
 @pytest.mark.parametrize(
     ("score", "rating"),
     [
@@ -406,7 +583,7 @@ def test_lock_held_beyond_timeout_raises_store_error(tmp_path: Path) -> None:
 def test_full_database_raises_store_error_and_keeps_saved_turns(store: Store) -> None:
     sid = store.create_session({}, ["a"])
     store.record_turn(sid, 0, "a", "Q?", "main", "kept", make_grade(3.0), 1.0)
-    conn = store._conn  # the cap on file size is per connection: the only way to fill the disk
+    conn = store._db.connection  # the cap on file size is per connection: the only way to fill
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages}")
     with pytest.raises(StoreError, match="disk is full"):

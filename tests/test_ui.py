@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,9 +23,19 @@ ANSWER = ("Transformers use **self-attention** to weigh every token against the 
           "processing the sequence in parallel. <b>not html</b> [link](http://x) :red[no]")
 
 
+LEARNER = "learner"
+
+
 @pytest.fixture
-def ui_db(indexed_settings, tmp_path, monkeypatch) -> Path:
-    """The app over the session's index, with its own learner database."""
+def ui_db(app_db, monkeypatch) -> Path:
+    """The app over the session's index and its own database, pinned to one learner."""
+    monkeypatch.setenv("TUTOR_PROFILE", LEARNER)
+    return app_db
+
+
+@pytest.fixture
+def app_db(indexed_settings, tmp_path, monkeypatch) -> Path:
+    """The app over the session's index, with its own learner database and no learner set."""
     monkeypatch.setenv("TUTOR_DATA_DIR", str(indexed_settings.data_dir))
     db = tmp_path / "tutor.db"
     monkeypatch.setenv("TUTOR_DB_PATH", str(db))
@@ -47,10 +59,20 @@ def charts(at: AppTest) -> list:
     return at.get("vega_lite_chart")
 
 
+def specs(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in charts(at)]
+
+
+def encodings(spec: dict, channel: str) -> list[dict]:
+    """The `channel` encoding of every layer of a (possibly layered) Vega-Lite spec."""
+    layers = spec.get("layer", [spec])
+    return [layer["encoding"][channel] for layer in layers if channel in layer["encoding"]]
+
+
 def start_interview(at: AppTest, questions: int = 1) -> None:
     at.sidebar.number_input[0].set_value(questions)
     at.sidebar.selectbox[0].set_value("concept")
-    at.sidebar.button[0].click().run()  # the form's submit button
+    next(b for b in at.sidebar.button if b.label == "Start interview").click().run()
     assert "Question 1/" + str(questions) in markdown(at)
 
 
@@ -173,22 +195,50 @@ def test_progress_empty_state(ui_db):
     assert not charts(at)
 
 
-def test_progress_with_history(ui_db, kb, embedded_grader):
+def interviews(db: Path, kb, grader, seeds, profile: str = LEARNER) -> None:
     from tutor.interview.planning import InterviewConfig
     from tutor.interview.session import InterviewSession
     from tutor.storage.store import Store
 
-    with Store(ui_db) as store:
-        for seed in (1, 2):
-            session = InterviewSession.start(store, kb, embedded_grader,
+    with Store(db, profile) as store:
+        for seed in seeds:
+            session = InterviewSession.start(store, kb, grader,
                                              InterviewConfig(questions=1, mix="concept", seed=seed))
             session.answer(session.current().card.body[:300])
+
+
+def test_progress_with_history(ui_db, kb, embedded_grader):
+    interviews(ui_db, kb, embedded_grader, (1, 2))
     at = open_app("views/progress.py")
     assert [m.label for m in at.metric] == ["Interviews", "Latest score", "Average"]
     assert at.metric[0].value == "2"
-    assert len(charts(at)) == 2  # per session (line) and per topic (bar)
+    score, topic, calendar = specs(at)  # per interview, per topic, reviews per day
+    for spec, axis in ((score, "y"), (topic, "x")):
+        scales = encodings(spec, axis)
+        assert scales and all(s["scale"]["domain"] == [0, 5] for s in scales), spec
+        assert scales[0]["axis"]["title"] == "mean score (0-5)"
+    assert encodings(score, "x")[0]["type"] == "temporal"
+    assert encodings(score, "text"), "few interviews: each point shows its value"
+    assert encodings(calendar, "y")[0]["title"] == "cards due"
     assert "Weakest topics" in [s.value for s in at.subheader]
-    assert at.dataframe, "reviews due now or coming up, with dates"
+    (table,) = at.dataframe
+    plain = re.compile(r"now|later today|tomorrow|in \d+ (days|weeks|months)")
+    assert all(plain.fullmatch(when) for when in table.value["next review"]), table.value
+
+
+def test_progress_single_interview_is_a_labelled_point_on_a_dated_axis(ui_db, kb,
+                                                                       embedded_grader):
+    interviews(ui_db, kb, embedded_grader, (3,))
+    at = open_app("views/progress.py")
+    score = specs(at)[0]
+    x = encodings(score, "x")[0]
+    start, end = (datetime.fromisoformat(d) for d in x["scale"]["domain"])
+    assert end - start == timedelta(days=2)  # a day either side of the one interview
+    line = score["layer"][0]["mark"]
+    assert line["point"], "the interview is drawn as a point"
+    assert encodings(score, "text")[0]["format"] == ".1f"
+    data = charts(at)[0].proto.datasets or charts(at)[0].proto.data
+    assert data, "the chart carries its data"
 
 
 @pytest.mark.parametrize("setup, expected", [
@@ -201,6 +251,7 @@ def test_errors_are_one_sentence_not_a_traceback(tmp_path, monkeypatch, setup, e
         (tmp_path / "data" / "index" / "manifest.json").write_text(json.dumps({"version": 1}))
     else:
         monkeypatch.setenv("TUTOR_TOP_K", "0")
+    monkeypatch.setenv("TUTOR_PROFILE", LEARNER)
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     assert not at.exception
     assert expected in at.error[0].value
@@ -226,3 +277,63 @@ def test_ui_command_is_local_headless_and_private():
     assert flags["--server.address"] == "127.0.0.1" and flags["--server.port"] == "9999"
     assert flags["--server.headless"] == "true"
     assert flags["--browser.gatherUsageStats"] == "false"
+
+
+def submit(at: AppTest, label: str) -> AppTest:
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+def test_first_use_asks_a_name_and_learners_never_see_each_other(app_db, kb, embedded_grader):
+    alice = open_app()
+    assert alice.title[0].value == "Who is practising?"
+    assert not [b for b in alice.button if b.key and b.key.startswith("pick_")]
+    alice.text_input(key="learner_name").set_value("alice")
+    submit(alice, "Start practising")
+    assert "alice" in alice.sidebar.markdown[0].value
+    assert alice.query_params["profile"] == "alice"
+    start_interview(alice, questions=2)
+    alice.button(key="action_skip").click().run()  # one answered turn, one left: resumable
+
+    bob = open_app()  # another browser session, on the same server and database
+    assert bob.button(key="pick_alice"), "list mode: existing learners are offered"
+    bob.text_input(key="learner_name").set_value("bob")
+    submit(bob, "Start practising")
+    assert "resume_choice" not in {s.key for s in bob.sidebar.selectbox}, "alice's is hidden"
+    assert "Start interview" in bob.info[0].value
+    bob.switch_page("views/progress.py").run()
+    assert "No interviews yet" in bob.info[0].value and not charts(bob)
+
+    interviews(app_db, kb, embedded_grader, (5,), profile="alice")
+    again = open_app()
+    again.button(key="pick_alice").click().run()
+    assert again.sidebar.selectbox(key="resume_choice").options, "alice's unfinished interview"
+    again.switch_page("views/progress.py").run()
+    assert again.metric[0].value == "2"  # alice's two interviews; bob's none
+
+    again.button(key="switch_learner").click().run()
+    assert again.title[0].value == "Who is practising?"
+    assert {b.key for b in again.button if b.key} >= {"pick_alice", "pick_bob"}
+
+
+def test_cohort_picker_only_asks_a_name(app_db, monkeypatch):
+    from tutor.storage.store import Store
+
+    Store(app_db, "alice").create_profile("alice")
+    monkeypatch.setenv("TUTOR_PROFILE_PICKER", "prompt")
+    at = open_app()
+    assert not [b for b in at.button if b.key and b.key.startswith("pick_")]
+    assert "alice" not in markdown(at)
+    at.text_input(key="learner_name").set_value("../etc/passwd")
+    submit(at, "Start practising")
+    assert "letters, digits" in at.error[0].value
+    at.text_input(key="learner_name").set_value("  Dana  Scully ")
+    submit(at, "Start practising")
+    assert at.query_params["profile"] == "Dana Scully"
+    assert "Start interview" in at.info[0].value
+
+
+def test_profile_in_the_url_is_kept(app_db):
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["profile"] = "erin"
+    at.run()
+    assert not at.exception and "erin" in at.sidebar.markdown[0].value

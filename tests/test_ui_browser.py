@@ -1,4 +1,5 @@
-"""End to end in real headless Chromium: `tutor ui`, start an interview, answer, see the grade.
+"""End to end in real headless Chromium: `tutor ui`, a learner signs in, answers, sees the grade
+and their progress charts; a second learner in another browser session sees none of it.
 
 The screenshot goes to tmp_path; `make docs` sets TUTOR_SCREENSHOT to have it copied to
 docs/interview.png (a test run never writes into the working tree).
@@ -64,13 +65,28 @@ def partial_answer(kb, question: str) -> str:
     return " ".join(" ".join(p.text.split()) for p in points) or FALLBACK_ANSWER
 
 
+def sign_in(browser, url: str, name: str):
+    """A new browser session (its own cookies and tabs) that answers the name prompt."""
+    page = browser.new_context(viewport={"width": 1280, "height": 1600}).new_page()
+    page.goto(url)
+    page.get_by_text("Who is practising?").wait_for(timeout=120_000)
+    page.get_by_label("Your name").or_(page.get_by_label("Or a new learner")).fill(name)
+    page.get_by_role("button", name="Start practising").click()
+    page.get_by_test_id("stSidebar").get_by_text(name).wait_for(timeout=60_000)
+    return page
+
+
+def open_progress(page):
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Progress").click()
+    page.get_by_text("Your progress").wait_for(timeout=60_000)
+
+
 def test_interview_in_a_real_browser(ui_server, kb, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1600})
-            page.goto(ui_server)
+            page = sign_in(browser, ui_server, "alice")
             sidebar = page.get_by_test_id("stSidebar")
             sidebar.get_by_role("button", name="Start interview").click(timeout=120_000)
             page.get_by_text("Question 1/5").wait_for(timeout=60_000)
@@ -94,6 +110,22 @@ def test_interview_in_a_real_browser(ui_server, kb, tmp_path):
                 page.wait_for_timeout(500)
             shot = tmp_path / "interview.png"
             page.screenshot(path=str(shot), full_page=True)
+
+            # alice's progress: the charts are drawn (Vega renders each into a canvas or svg)
+            open_progress(page)
+            page.get_by_text("Score per interview").wait_for(timeout=60_000)
+            page.locator("[data-testid='stVegaLiteChart'] canvas, "
+                         "[data-testid='stVegaLiteChart'] svg").first.wait_for(timeout=60_000)
+            assert page.get_by_test_id("stVegaLiteChart").count() == 3
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(tmp_path / "progress.png"), full_page=True)
+
+            # bob, in another browser session on the same server, sees none of it
+            other = sign_in(browser, ui_server, "bob")
+            open_progress(other)
+            other.get_by_text("No interviews yet").wait_for(timeout=60_000)
+            assert other.get_by_text(answer[:40]).count() == 0
+            assert other.get_by_test_id("stVegaLiteChart").count() == 0
         finally:
             browser.close()
     assert shot.stat().st_size > 10_000

@@ -1,4 +1,5 @@
-"""The tutor's Streamlit app: page navigation and the error boundary. Start it with `tutor ui`.
+"""The tutor's Streamlit app: who is practising, page navigation and the error boundary.
+Start it with `tutor ui`.
 
 Library errors (TutorError) are shown as one sentence saying what to do; TUTOR_DEBUG=1 lets
 them through with their traceback.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 
 import streamlit as st
-from tutor.ui import state
+from tutor.ui import profiles, state
 
 from tutor.core.errors import TutorError
 
@@ -27,6 +28,12 @@ def main() -> None:
     page = st.navigation([st.Page(path, title=title, icon=icon, url_path=url, default=i == 0)
                           for i, (path, title, icon, url) in enumerate(PAGES)])
     try:
+        settings = state.load_settings()
+        learner = profiles.current_learner(settings)
+        if learner is None:
+            profiles.picker(settings)
+            return
+        profiles.badge(settings, learner)
         page.run()
     except TutorError as exc:
         if os.environ.get("TUTOR_DEBUG"):

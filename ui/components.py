@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import pandas as pd
 import streamlit as st
 from tutor.ui.markup import escape_markdown, shorten
 
@@ -90,10 +89,3 @@ def numbered_sources(citations: list[Citation]) -> None:
         with st.expander(f"\\[{number}\\] {escape_markdown(shorten(citation.section, 90))}",
                          icon=":material/format_quote:"):
             quote(citation)
-
-
-def topic_chart(scores: dict[str, float]) -> None:
-    """Mean score (0-5) per topic as horizontal bars, one row per topic."""
-    data = pd.DataFrame({"topic": list(scores), "mean score (0-5)": list(scores.values())})
-    st.bar_chart(data, x="topic", y="mean score (0-5)", horizontal=True, sort=False,
-                 height=90 + 36 * len(data))

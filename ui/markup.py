@@ -21,6 +21,12 @@ def escape_markdown(text: str) -> str:
 
 
 def shorten(text: str, limit: int = 80) -> str:
-    """One line of at most `limit` characters, for labels."""
+    """One line of at most `limit` characters for labels, cut at a word boundary ("…")."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    # keep whole words: drop the one the limit falls in, unless it is the only one
+    if flat[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-") + "…"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from tutor.ui.components import citation_expander, topic_chart
+from tutor.ui.charts import topic_chart
+from tutor.ui.components import citation_expander
 from tutor.ui.markup import escape_markdown, shorten
 
-from tutor.interview.report import InterviewReport, StudyItem
+from tutor.interview.report import REVIEW_NOTE, InterviewReport, StudyItem
 
 
 def report_view(report: InterviewReport) -> None:
@@ -26,9 +27,9 @@ def report_view(report: InterviewReport) -> None:
     _study_plan(report.study_plan)
     if report.next_reviews:
         st.markdown("**Next reviews**")
-        st.dataframe(pd.DataFrame([{"section": r["section"], "due": str(r["due"])[:16]
-                                    .replace("T", " ")} for r in report.next_reviews]),
-                     hide_index=True)
+        st.dataframe(pd.DataFrame([{"section": r["section"], "next review": r["when"]}
+                                   for r in report.next_reviews]), hide_index=True)
+        st.caption(REVIEW_NOTE)
 
 
 def _topic_line(topic: str, score: float, strengths: list[str], gaps: list[str]) -> None:
@@ -46,7 +47,7 @@ def _study_plan(items: list[StudyItem]) -> None:
         return
     st.markdown("**Study plan** (reread these guide sections)")
     for number, item in enumerate(items, 1):
-        due = f" · next review {item.next_review:%Y-%m-%d}" if item.next_review else ""
+        due = f" · next review {item.next_review_in}" if item.next_review_in else ""
         st.markdown(f"{number}\\. **{escape_markdown(item.section)}** "
                     f"(scored {item.score:.1f}/5){due}")
         for citation in item.reread:

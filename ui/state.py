@@ -3,7 +3,8 @@
 The retriever, grader and store are expensive or hold connections, so they are built once per
 server process with `st.cache_resource` and shared by every browser session; they are keyed by
 the settings, so a process serving another data directory or database gets its own. Everything
-that belongs to one user (the open interview, chat transcripts) lives in `st.session_state`.
+that belongs to one user (their profile, the open interview, chat transcripts) lives in
+`st.session_state`; the shared store is bound to that user's profile on every run.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tutor.core.errors import ConfigError, TutorError
 from tutor.core.settings import Settings
 
 LOADING = "Loading the guide index and the embedding model (about 10 s the first time)…"
+PROFILE = "profile"  # st.session_state key: the learner of this browser session
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Resources:
     settings: Settings
     retriever: Any  # tutor.retrieval.HybridRetriever
     grader: Any  # tutor.grading.Grader
-    store: Any  # tutor.store.Store
+    store: Any  # tutor.storage.store.Store, bound to this browser session's learner
     chat_model: Any  # tutor.llm.ChatModel | None
 
     @property
@@ -60,10 +62,16 @@ def resources() -> Resources:
     if not st.session_state.get("_index_ready"):
         _ensure_index(settings)
         st.session_state["_index_ready"] = True
-    key = settings.model_dump_json(exclude={"db_path"})
+    key = settings.model_dump_json(exclude={"db_path", "db_url", "profile", "profile_picker"})
     retriever = _retriever(key, settings)
+    learner = st.session_state.get(PROFILE) or settings.profile
     return Resources(settings, retriever, _grader(key, settings, retriever),
-                     _store(str(settings.database)), _chat_model(key, settings))
+                     shared_store(settings).for_profile(learner), _chat_model(key, settings))
+
+
+def shared_store(settings: Settings) -> Any:
+    """The process's one connection to the learner database (bound per learner by callers)."""
+    return _store(settings.db_url or str(settings.database))
 
 
 def _ensure_index(settings: Settings) -> None:
@@ -99,12 +107,10 @@ def _grader(key: str, _settings: Settings, _retriever: Any) -> Any:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(path: str) -> Any:
-    from pathlib import Path
-
+def _store(location: str) -> Any:
     from tutor.storage.store import Store
 
-    return Store(Path(path))
+    return Store(location)
 
 
 @st.cache_resource(show_spinner=False)

@@ -23,13 +23,34 @@ def print_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
+def _check_profile(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        import re
+
+        from tutor.core.settings import PROFILE_NAME_PATTERN
+
+        if not re.fullmatch(PROFILE_NAME_PATTERN, value):
+            raise click.BadParameter("use 1-64 letters, digits, spaces or . _ @ -, starting "
+                                     "with a letter or digit", ctx, param)
+        ctx.meta["tutor.profile"] = value
+    return value
+
+
+def profile_option(fn: F) -> F:
+    """`--profile NAME`: the learner whose sessions, reviews and reports are used."""
+    return click.option("--profile", metavar="NAME", callback=_check_profile, expose_value=False,
+                        is_eager=True, help="Learner profile (default: TUTOR_PROFILE, else "
+                        "'default'); each learner sees only their own history.")(fn)
+
+
 def load(ctx: click.Context) -> Settings:
-    """Settings, built once per invocation at the edge."""
+    """Settings, built once per invocation at the edge (`--profile` overrides TUTOR_PROFILE)."""
     if ctx.obj is None:
         from pydantic import ValidationError
 
+        overrides = {"profile": ctx.meta["tutor.profile"]} if "tutor.profile" in ctx.meta else {}
         try:
-            ctx.obj = Settings()
+            ctx.obj = Settings(**overrides)
         except ValidationError as exc:
             first = exc.errors()[0]
             name = ".".join(str(p) for p in first["loc"])

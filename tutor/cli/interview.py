@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
+import select
 import sys
 from typing import Any
 
 import click
 
-from tutor.cli.common import json_option, load, print_json, progress_bar
+from tutor.cli.common import json_option, load, print_json, profile_option, progress_bar
 from tutor.interview.session import InterviewSession, Prompt
 
+BLOCK = '"""'
+PASTE_GAP = 0.05  # seconds: lines arriving closer together than this were pasted, not typed
+HOW_TO_ANSWER = ('Enter submits a one-line answer. For several lines, type """ on a line, '
+                 'write or paste the answer, then """ again (pasted lines are kept together). '
+                 "Commands: skip, hint, show answer, quit.")
 
-def read_answer(prompt_text: str = "> ") -> str:
-    """Read a multi-line answer; an empty line ends it. Raises EOFError at end of input."""
-    lines: list[str] = []
-    while True:
-        line = input(prompt_text if not lines else "  ")
-        if not line.strip():
-            if lines:
-                return "\n".join(lines)
-            continue
+
+def read_answer(prompt_text: str = "> ", continuation: str = "... ") -> str:
+    """Read one answer from standard input.
+
+    Enter submits a single line. A line starting with \"\"\" opens a block that a line
+    ending with \"\"\" closes, blank lines included. On a terminal, lines that arrive
+    together (a paste) stay one answer. Raises EOFError at end of input.
+    """
+    line = ""
+    while not line.strip():
+        line = input(prompt_text)
+    if line.lstrip().startswith(BLOCK):
+        return _read_block(line.lstrip()[len(BLOCK):], continuation)
+    return "\n".join([line, *_pasted_lines()]).strip("\n")
+
+
+def _read_block(first: str, continuation: str) -> str:
+    lines, line = [], first
+    while not line.rstrip().endswith(BLOCK):
         lines.append(line)
-        if len(lines) == 1 and line.strip().lower() in ("skip", "hint", "show answer", "quit",
-                                                       "exit"):
-            return line
+        line = input(continuation)
+    lines.append(line.rstrip()[: -len(BLOCK)])
+    return "\n".join(lines).strip("\n")
+
+
+def _pasted_lines() -> list[str]:
+    """Complete lines already waiting on a terminal right after the first one (a paste)."""
+    if not sys.stdin.isatty():
+        return []
+    lines = []
+    while select.select([sys.stdin], [], [], PASTE_GAP)[0]:
+        lines.append(input())
+    return lines
 
 
 def _open(ctx: click.Context) -> tuple[Any, Any, Any]:
@@ -43,7 +69,8 @@ def _show_prompt(prompt: Prompt, as_json: bool) -> None:
         return
     label = (f"Question {prompt.number}/{prompt.total} — {prompt.card.topic}"
              if prompt.kind == "main" else "Follow-up")
-    click.echo(f"\n{label}\n{prompt.text}\n")
+    click.echo(f"\n{label}\n{prompt.text}\n(Enter submits; \"\"\" opens and closes a "
+               "multi-line answer)")
 
 
 def _chat(session: InterviewSession, as_json: bool) -> bool:
@@ -81,6 +108,7 @@ def _chat(session: InterviewSession, as_json: bool) -> bool:
 @click.option("--resume", is_flag=True, help="Continue the latest unfinished session.")
 @click.option("--session", "session_id", help="With --resume: the session id to continue.")
 @click.option("--list-topics", is_flag=True, help="Print the topics and exit.")
+@profile_option
 @json_option
 @click.pass_context
 def interview(ctx: click.Context, questions: int, topics: tuple[str, ...], mix: str,
@@ -88,7 +116,11 @@ def interview(ctx: click.Context, questions: int, topics: tuple[str, ...], mix: 
               as_json: bool) -> None:
     """A mock interview in the terminal: answer, get graded, follow up, get a report.
 
-    Finish each answer with an empty line. Commands: skip, hint, show answer, quit.
+    Enter submits a one-line answer. For several lines or paragraphs, type \"\"\" on a
+    line of its own, write or paste the answer (blank lines are kept), then type \"\"\"
+    again. Pasted lines stay one answer. Commands: skip, hint, show answer, quit.
+
+    Each --profile (learner) has their own sessions, reviews and reports.
     """
     from tutor.interview.planning import InterviewConfig
     from tutor.interview.planning import list_topics as topics_of
@@ -105,8 +137,8 @@ def interview(ctx: click.Context, questions: int, topics: tuple[str, ...], mix: 
                                  seed=seed)
         session = InterviewSession.start(store, kb, grader, config)
     if not as_json:
-        click.echo(f"Mock interview ({len(session.plan)} questions, grader: {grader.name}). "
-                   "End each answer with an empty line; commands: skip, hint, show answer, quit.")
+        click.echo(f"Mock interview for {store.profile} ({len(session.plan)} questions, grader: "
+                   f"{grader.name}). {HOW_TO_ANSWER}")
     try:
         completed = _chat(session, as_json)
     except (EOFError, KeyboardInterrupt):
@@ -123,10 +155,11 @@ def interview(ctx: click.Context, questions: int, topics: tuple[str, ...], mix: 
 
 @click.command()
 @click.argument("session_id", required=False)
+@profile_option
 @json_option
 @click.pass_context
 def report(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
-    """Print the report of a session (the latest by default)."""
+    """Print the report of a session (the profile's latest by default)."""
     from tutor.index.knowledge import KnowledgeBase
     from tutor.interview.report import build_report, format_report
     from tutor.runtime import ensure_index

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "rubric": "tutor.cli.rubric:rubric",
     "interview": "tutor.cli.interview:interview",
     "report": "tutor.cli.interview:report",
+    "profiles": "tutor.cli.profiles:profiles", "profile": "tutor.cli.profiles:profile",
     "ui": "tutor.cli.ui:ui",
     "calibrate": "tutor.cli.calibrate:calibrate",
 }

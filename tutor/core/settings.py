@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DATA = Path(str(resources.files("tutor.data")))  # the bundled guide, rubrics, golden sets
 BUNDLED_GUIDE = PACKAGE_DATA / "genai_interview_guide.txt"
+DEFAULT_PROFILE = "default"
+PROFILE_NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}"  # a learner's name, e.g. "alice"
 
 
 def default_data_dir() -> Path:
@@ -30,6 +32,14 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     guide_path: Path = BUNDLED_GUIDE
     db_path: Path | None = None
+    db_url: str | None = Field(
+        default=None, description="postgresql://user:pass@host/db for a shared store; "
+        "default: SQLite at db_path (data_dir/tutor.db)")
+    profile: str = Field(default=DEFAULT_PROFILE, pattern=f"^{PROFILE_NAME_PATTERN}$",
+                         description="the learner whose sessions and reviews are used")
+    profile_picker: Literal["list", "prompt"] = Field(
+        default="list", description="app: list the profiles to pick from, or only ask a name "
+        "(a cohort, where learners must not see each other's names)")
     cache_path: Path | None = Field(default=None,
                                     description="model caches; default data_dir/cache")
 

@@ -71,8 +71,9 @@ class InterviewSession:
         """Continue a session (the latest active one by default)."""
         record = store.get_session(session_id) if session_id else store.latest_active_session()
         if record is None:
-            what = f"session {session_id}" if session_id else "an unfinished session"
-            raise InputError(f"No {what} to resume: start one with `tutor interview`")
+            what = f"session {session_id}" if session_id else "unfinished session"
+            raise InputError(f"No {what} of profile {store.profile!r} to resume: start one "
+                             f"with `tutor interview --profile {store.profile}`")
         return cls(store, kb, grader, record.id, record.plan, store.turns(record.id))
 
     @property

@@ -1,4 +1,4 @@
-"""Opening the learner database: connection settings, versioned schema, readable errors.
+"""Opening the SQLite learner database: connection settings, versioned schema, readable errors.
 
 The schema version lives in `PRAGMA user_version`: step N (1-based) of MIGRATIONS brings the
 schema to version N. Append new steps; never edit one that has shipped.
@@ -55,6 +55,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "ALTER TABLE turns ADD COLUMN topic TEXT NOT NULL DEFAULT ''",
         "CREATE INDEX turns_by_topic ON turns (topic)",
+    ),
+    # 3: learner profiles. Sessions (and so their turns) and reviews belong to one; what was
+    # stored before profiles existed goes to "default". SQLite cannot change a primary key, so
+    # reviews is rebuilt with (profile, card_id) as its key.
+    (
+        "CREATE TABLE profiles (name TEXT PRIMARY KEY, created_at TEXT NOT NULL)",
+        """INSERT INTO profiles (name, created_at)
+            SELECT 'default', first FROM (SELECT MIN(at) AS first FROM (
+                SELECT created_at AS at FROM sessions UNION ALL SELECT updated_at FROM reviews))
+            WHERE first IS NOT NULL""",
+        "ALTER TABLE sessions ADD COLUMN profile TEXT NOT NULL DEFAULT 'default'",
+        "CREATE INDEX sessions_by_profile ON sessions (profile, created_at)",
+        """CREATE TABLE reviews_v3 (
+            profile TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            card TEXT NOT NULL,
+            due TEXT NOT NULL,
+            last_score REAL NOT NULL,
+            reps INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (profile, card_id)
+        )""",
+        """INSERT INTO reviews_v3 (profile, card_id, card, due, last_score, reps, updated_at)
+            SELECT 'default', card_id, card, due, last_score, reps, updated_at FROM reviews""",
+        "DROP TABLE reviews",
+        "ALTER TABLE reviews_v3 RENAME TO reviews",
+        "CREATE INDEX reviews_by_due ON reviews (profile, due)",
     ),
 )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from fsrs import Card, Rating, Scheduler
 
@@ -81,3 +81,42 @@ def load_card(state_json: str) -> Card:
 def due_at(state_json: str) -> datetime:
     """The due date (UTC) recorded in an FSRS card state."""
     return to_utc(load_card(state_json).due)
+
+
+def describe_due(due: datetime, now: datetime) -> str:
+    """When a review is due, in plain words: "now", "later today", "tomorrow", "in 6 days",
+    "in 3 weeks", "in 2 months". Days are counted on the calendar of `now`'s time zone.
+
+    Raises:
+        ValueError: if `now` has no time zone (the day boundaries would be a guess).
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must carry a time zone, e.g. datetime.now().astimezone()")
+    if due <= now:
+        return "now"
+    days = (due.astimezone(now.tzinfo).date() - now.date()).days
+    if days == 0:
+        return "later today"
+    if days == 1:
+        return "tomorrow"
+    if days < 14:
+        return f"in {days} days"
+    if days < 60:
+        return f"in {round(days / 7)} weeks"
+    months, years = round(days / 30.4), round(days / 365)
+    return f"in {months} months" if months < 12 else "in a year" if years == 1 else \
+        f"in {years} years"
+
+
+def due_calendar(dues: list[datetime], now: datetime, days: int = 14) -> list[tuple[date, int]]:
+    """How many cards fall due on each of the next `days` days (overdue ones count today),
+    in `now`'s time zone; days with nothing due are listed with 0."""
+    if now.tzinfo is None:
+        raise ValueError("now must carry a time zone, e.g. datetime.now().astimezone()")
+    today = now.date()
+    counts = dict.fromkeys((today + timedelta(days=n) for n in range(days)), 0)
+    for due in dues:
+        day = max(due.astimezone(now.tzinfo).date(), today)
+        if day in counts:
+            counts[day] += 1
+    return list(counts.items())

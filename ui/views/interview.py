@@ -44,8 +44,10 @@ def render() -> None:
     session: InterviewSession | None = st.session_state.get(SESSION)
     if session is None:
         st.info("Pick topics and the number of questions in the sidebar, then press **Start "
-                "interview**. Answer in the chat box; type or click *hint*, *skip* or *show "
-                "answer* when you are stuck. Unfinished interviews can be resumed there too.")
+                "interview**. Answer in the chat box: **Enter** sends your answer, "
+                "**Shift+Enter** starts a new line (pasted paragraphs are kept). Type or click "
+                "*hint*, *skip* or *show answer* when you are stuck. Unfinished interviews can "
+                "be resumed from the sidebar too.")
         return
     for message in st.session_state[MESSAGES]:
         _show(message)
@@ -53,7 +55,8 @@ def render() -> None:
         _finished(res, session)
         return
     command = _action_buttons()
-    typed = st.chat_input("Your answer (or type: hint, skip, show answer)", key="answer_box")
+    typed = st.chat_input("Your answer: Enter sends, Shift+Enter for a new line (or type: hint, "
+                          "skip, show answer)", key="answer_box")
     if typed and typed.strip().lower() in {key for key, _, _ in ACTIONS}:
         command, typed = typed.strip().lower(), None
     if command or typed:

@@ -1,17 +1,21 @@
-"""The Progress page: scores over time, by topic, the weakest topics and the reviews due."""
+"""The Progress page: the learner's scores over time and by topic, weakest topics, reviews due."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 from tutor.ui import state
-from tutor.ui.components import topic_chart
+from tutor.ui.charts import calendar_chart, score_chart, topic_chart
 from tutor.ui.markup import escape_markdown
 
+from tutor.interview.report import REVIEW_NOTE
+from tutor.storage.scheduling import describe_due, due_calendar
+
 WEAKEST = 3
-UPCOMING_DAYS = 7
+CALENDAR_DAYS = 14
+TABLE_ROWS = 20
 
 
 def render() -> None:
@@ -30,10 +34,10 @@ def render() -> None:
                          if len(history) > 1 else None))
     right.metric("Average", f"{overall:.1f}/5")
     st.subheader("Score per interview")
-    st.line_chart(pd.DataFrame({"started": [h.started_at for h in history],
-                                "mean score": [h.mean_score for h in history]}),
-                  x="started", y="mean score", y_label="mean score (0-5)")
+    score_chart([h.started_at for h in history], [h.mean_score for h in history],
+                [h.turns for h in history])
     st.subheader("Score per topic")
+    st.caption("Mean score of your answers per topic, on the 0-5 scale; weakest first.")
     topic_chart({t.topic or "other": t.mean_score for t in topics})
     st.subheader("Weakest topics")
     st.markdown("\n".join(f"- **{escape_markdown(t.topic or 'other')}**: {t.mean_score:.1f}/5 "
@@ -50,28 +54,27 @@ def _empty_state() -> None:
 
 
 def _reviews(res: state.Resources) -> None:
-    now = datetime.now(UTC)
-    due = res.store.due_cards(now)
-    soon = [c for c in res.store.due_cards(now + timedelta(days=UPCOMING_DAYS)) if c not in due]
-    st.subheader("Reviews due")
-    if not due:
-        st.success("Nothing due for review right now.")
+    now = datetime.now().astimezone()
+    reviews = res.store.reviews()  # soonest first
+    st.subheader("Review calendar")
+    st.caption(REVIEW_NOTE + " Overdue cards count today.")
+    days = due_calendar([r.due for r in reviews], now, CALENDAR_DAYS)
+    calendar_chart(days, now.date())
+    due_now = sum(r.due <= now for r in reviews)
+    if due_now:
+        st.markdown(f"**{due_now} question(s) due now**: your next interview asks them first.")
     else:
-        st.dataframe(_review_rows(res, due), hide_index=True)
-    if soon:
-        st.markdown(f"**Coming up in the next {UPCOMING_DAYS} days**")
-        st.dataframe(_review_rows(res, soon), hide_index=True)
-
-
-def _review_rows(res: state.Resources, card_ids: list[str]) -> pd.DataFrame:
-    rows = []
-    for card_id in card_ids:
-        card, review = res.kb.card(card_id), res.store.review_state(card_id)
-        rows.append({"section": card.heading if card else card_id,
-                     "topic": card.topic if card else "",
-                     "due": review.due.strftime("%Y-%m-%d %H:%M") if review else "",
-                     "last score": review.last_score if review else None})
-    return pd.DataFrame(rows)
+        st.success("Nothing due for review right now.")
+    if reviews:
+        st.markdown("**Next reviews**")
+        rows = []
+        for review in reviews[:TABLE_ROWS]:
+            card = res.kb.card(review.card_id)
+            rows.append({"section": card.heading if card else review.card_id,
+                         "topic": card.topic if card else "",
+                         "next review": describe_due(review.due, now),
+                         "last score": f"{review.last_score:.1f}/5"})
+        st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 
 if __name__ == "__main__":
