@@ -126,3 +126,16 @@ def test_read_answer_modes(monkeypatch):
     feed('"""', "never closed")
     with pytest.raises(EOFError):
         read_answer()
+
+
+def test_difficulty_filter_on_a_guide_without_markers_is_one_clear_line(indexed_settings):
+    from click.testing import CliRunner
+
+    from tutor.cli.main import cli
+
+    result = CliRunner().invoke(cli, ["interview", "--difficulty", "hard", "-n", "1"],
+                                env={"TUTOR_DATA_DIR": str(indexed_settings.data_dir)},
+                                input="quit\n")
+    assert result.exit_code == 1
+    assert "No questions of difficulty hard" in result.stderr
+    assert "no difficulty markers" in result.stderr

@@ -104,6 +104,9 @@ def _chat(session: InterviewSession, as_json: bool) -> bool:
 @click.option("--topic", "topics", multiple=True, help="Limit to a topic (repeatable).")
 @click.option("--mix", type=click.Choice(["mixed", "concept", "scenario"]), default="mixed",
               show_default=True, help="Concept questions, scenarios, or both.")
+@click.option("--difficulty", "difficulty", multiple=True,
+              type=click.Choice(["easy", "medium", "hard"], case_sensitive=False),
+              help="Only questions the guide marks with this difficulty (repeatable).")
 @click.option("--seed", type=int, help="Make the question order reproducible.")
 @click.option("--resume", is_flag=True, help="Continue the latest unfinished session.")
 @click.option("--session", "session_id", help="With --resume: the session id to continue.")
@@ -112,8 +115,8 @@ def _chat(session: InterviewSession, as_json: bool) -> bool:
 @json_option
 @click.pass_context
 def interview(ctx: click.Context, questions: int, topics: tuple[str, ...], mix: str,
-              seed: int | None, resume: bool, session_id: str | None, list_topics: bool,
-              as_json: bool) -> None:
+              difficulty: tuple[str, ...], seed: int | None, resume: bool,
+              session_id: str | None, list_topics: bool, as_json: bool) -> None:
     """A mock interview in the terminal: answer, get graded, follow up, get a report.
 
     Enter submits a one-line answer. For several lines or paragraphs, type \"\"\" on a
@@ -134,7 +137,7 @@ def interview(ctx: click.Context, questions: int, topics: tuple[str, ...], mix: 
         session = InterviewSession.resume(store, kb, grader, session_id)
     else:
         config = InterviewConfig(questions=questions, topics=list(topics), mix=mix,  # type: ignore[arg-type]
-                                 seed=seed)
+                                 seed=seed, difficulty=[d.lower() for d in difficulty])
         session = InterviewSession.start(store, kb, grader, config)
     if not as_json:
         click.echo(f"Mock interview for {store.profile} ({len(session.plan)} questions, grader: "

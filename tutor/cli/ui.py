@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from tutor.cli.common import load
+from tutor.cli.common import load, profile_option
 from tutor.core.errors import MissingExtraError, TutorError
 
 
@@ -42,13 +42,16 @@ def streamlit_command(app: Path, port: int, host: str, debug: bool = False) -> l
 @click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 exposes the app to your network.")
+@profile_option
 @click.pass_context
 def ui(ctx: click.Context, port: int, host: str) -> None:
     """Open the tutor in your browser: interview, grade, ask, progress."""
-    load(ctx)  # a bad TUTOR_* setting fails here, in one line, not in the browser
+    settings = load(ctx)  # a bad TUTOR_* setting fails here, in one line, not in the browser
     if importlib.util.find_spec("streamlit") is None:
         raise MissingExtraError("streamlit", "ui")
     env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1")}
+    if "tutor.profile" in ctx.meta:  # --profile pins the app to one learner
+        env["TUTOR_PROFILE"] = settings.profile
     command = streamlit_command(app_path(), port, host, bool(env.get("TUTOR_DEBUG")))
     click.echo(f"tutor UI on http://{host}:{port} (Ctrl+C to stop)", err=True)
     sys.stdout.flush()

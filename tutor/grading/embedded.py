@@ -221,8 +221,9 @@ class EmbeddedGrader:
     def _unit_vectors(self, rubric: Rubric) -> list[np.ndarray]:
         """Each point's sentence vectors: from memory, the index's store, or the model."""
         units = list(dict.fromkeys(u for p in rubric.points for u in p.units))
-        found = {u: self._unit_cache.get(u) for u in units}
-        missing = [u for u, vec in found.items() if vec is None]
+        cached = {u: self._unit_cache.get(u) for u in units}
+        found: dict[str, np.ndarray] = {u: v for u, v in cached.items() if v is not None}
+        missing = [u for u in units if u not in found]
         if missing:
             name = "units-" + hashlib.sha1("\x1f".join(missing).encode("utf-8")).hexdigest()[:20]
             stored = self.store.load_arrays(name) if self.store is not None else None

@@ -54,7 +54,8 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
         if sims.size == 0:
             found.append(PointEvidence(terms, said, 0.0, 0.0, "", point.units[0]))
             continue
-        seg_i, unit_i = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        best_seg, unit_i = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        seg_i = int(best_seg)
         if said:  # the sentence that says most of the point's terms shows the evidence
             hits = [term_recall(point.terms, ws)[0] for ws in seg_words]
             seg_i = int(np.argmax(np.array(hits) + 1e-3 * sims.max(axis=1)))

@@ -72,9 +72,13 @@ def _sidebar(res: state.Resources) -> None:
             topics = st.multiselect("Topics", list_topics(res.kb), placeholder="All topics")
             count = st.number_input("Questions", min_value=1, max_value=20, value=5)
             mix = st.selectbox("Mix", list(MIXES), format_func=MIXES.__getitem__)
+            levels = sorted({c.difficulty for c in res.kb.cards if c.difficulty})
+            difficulty = (st.multiselect("Difficulty", levels, placeholder="Any difficulty")
+                          if levels else [])  # only guides that mark difficulty offer it
             start = st.form_submit_button("Start interview", type="primary")
         if start:
-            config = InterviewConfig(questions=int(count), topics=topics, mix=mix)
+            config = InterviewConfig(questions=int(count), topics=topics, mix=mix,
+                                     difficulty=list(difficulty))
             with st.spinner("Planning the interview…"):
                 _open(res, InterviewSession.start(res.store, res.kb, res.grader, config))
             st.rerun()
