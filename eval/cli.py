@@ -10,7 +10,7 @@ from tutor.cli.common import json_option, load, print_json, progress_bar
 
 
 @click.command("eval")
-@click.option("--suite", type=click.Choice(["retrieval", "grading", "ragas", "all"]),
+@click.option("--suite", type=click.Choice(["retrieval", "grading", "ragas", "ask", "all"]),
               default="all", show_default=True, help="Which evaluation to run.")
 @click.option("--llm", "use_llm", is_flag=True,
               help="Also evaluate through the configured LLM endpoint (LLM grader, RAGAS LLM "

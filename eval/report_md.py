@@ -30,6 +30,17 @@ def retrieval_md(r: dict[str, Any]) -> list[str]:
     out += table(["kind", "queries", "dense", "bm25", "hybrid"],
                  [[k, v["queries"], *(v[m].get("hit@5") for m in ("dense", "bm25", "hybrid"))]
                   for k, v in r["by_kind"].items()])
+    cards = r.get("cards") or {}
+    if "cv" in cards:
+        out += [f"Hybrid card weights are fitted on these queries, so the table above is "
+                f"in-sample. Held out ({cards['folds']} folds sharing no section, weights and "
+                f"their L2 strength fitted on the other folds): "
+                + ", ".join(f"{k} {fmt(v)}" for k, v in cards["cv"].items())
+                + f". On the ask set's {cards['ask_set']['questions']} questions (never fitted "
+                "on): " + ", ".join(f"{k} {fmt(cards['ask_set'][k])}"
+                                    for k in ("hit@1", "hit@3", "mrr")) + ".", ""]
+    elif cards.get("error"):
+        out += [f"Card weights not cross-validated: {cards['error']}.", ""]
     if r["hybrid_misses"]:
         out += [f"Hybrid misses at 5: {len(r['hybrid_misses'])} (first: "
                 f"\"{r['hybrid_misses'][0]['query']}\")", ""]
@@ -122,6 +133,24 @@ def ragas_md(r: dict[str, Any]) -> list[str]:
     return out
 
 
+def ask_md(a: dict[str, Any]) -> list[str]:
+    keys = ["support_recall", "answer_precision", "refusal_rate", "near_domain_refusal_rate",
+            "false_refusal_rate", "quotes_verbatim"]
+    out = ["## Ask", "",
+           f"{a['questions']} questions of the ask set; the refusal model is fitted on it, so "
+           f"the held-out row ({a['folds']} folds sharing no section) is the one to quote.", ""]
+    rows = [[label, *(a[key].get(k) for k in keys)]
+            for label, key in (("held out", "cv"), ("shipped, in-sample", "shipped")) if key in a]
+    out += table(["model", *keys], rows)
+    if a.get("cv_error"):
+        out += [f"Not cross-validated: {a['cv_error']}.", ""]
+    answered = (a.get("cv") or a["shipped"])["answered_out_of_guide"]
+    if answered:
+        out += ["Out-of-guide questions answered (held out): "
+                + "; ".join(f"\"{q}\"" for q in answered), ""]
+    return out
+
+
 def comparison_md(c: dict[str, Any] | None) -> list[str]:
     if not c:
         return ["## Compared with the previous report", "", "No previous report.", ""]
@@ -150,6 +179,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         out += grading_md(report["grading"])
     if "ragas" in report:
         out += ragas_md(report["ragas"])
+    if "ask" in report:
+        out += ask_md(report["ask"])
     out += comparison_md(report.get("comparison"))
     if report.get("plots"):
         out += ["## Plots", ""] + [f"![{p}]({p})" for p in report["plots"]] + [""]
@@ -185,6 +216,12 @@ def render_summary(report: dict[str, Any]) -> str:
             for name, m in (r.get(suite) or {}).get("metrics", {}).items():
                 lines.append(f"ragas {name:22s} {fmt(m['mean'])}"
                              + (f"  ({m['failed']} failed)" if m["failed"] else ""))
+    if "ask" in report:
+        a = report["ask"].get("cv") or report["ask"]["shipped"]
+        lines.append(("ask (held out)   " if "cv" in report["ask"] else "ask (in-sample)  ")
+                     + "  ".join(f"{k}={fmt(a.get(k))}" for k in (
+                         "support_recall", "answer_precision", "refusal_rate",
+                         "false_refusal_rate")))
     c = report.get("comparison")
     if c and c.get("metrics") is not None and "error" not in c:
         lines.append(f"vs previous: {c['better']} better, {c['worse']} worse"

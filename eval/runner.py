@@ -13,7 +13,7 @@ from tutor.eval.context import EvalContext, ProgressFactory, no_progress
 from tutor.core.errors import ConfigError
 from tutor.core.settings import Settings
 
-SUITES = ("retrieval", "grading", "ragas")
+SUITES = ("retrieval", "grading", "ragas", "ask")
 
 
 def suites_for(name: str) -> list[str]:
@@ -38,6 +38,10 @@ def run_suite(name: str, ctx: EvalContext, user_data: dict[str, Any]) -> dict[st
         from tutor.eval.grading_eval import run_grading
 
         return run_grading(ctx, user_data)
+    if name == "ask":
+        from tutor.eval.ask_eval import run_ask
+
+        return run_ask(ctx)
     from tutor.eval.ragas_eval import run_ragas
 
     return run_ragas(ctx)
@@ -61,7 +65,7 @@ def run_eval(settings: Settings, suite: str = "all", use_llm: bool = False,
 
     Args:
         settings: index location and LLM endpoint.
-        suite: retrieval, grading, ragas or all.
+        suite: retrieval, grading, ragas, ask or all.
         use_llm: also evaluate through the configured LLM endpoint.
         out_dir: where the report goes (default: a timestamped folder in the reports dir).
         grading_data: extra JSONL/CSV files of graded answers (question, answer, score).

@@ -1,96 +1,39 @@
 """Answering the candidate's own questions about the guide, with numbered, verbatim citations.
 
-Retrieve; decide whether the guide covers the question at all (a question it does not cover gets
-an honest "not in the guide" and the nearest sections, never an invented answer); then answer
-offline from the guide's own sentences, or with a chat model whose every sentence is checked
-against the passages it cites (see `tutor.ask.extractive` and `tutor.ask.generated`).
+Retrieve; gather sentence-level evidence scored against the question and each of its facets
+(`tutor.ask.evidence`); decide from that evidence whether the guide covers the question
+(`tutor.ask.coverage`: a question it does not cover gets an honest "not in the guide" and the
+nearest sections, never an invented answer, and a covered question with a facet the guide does
+not treat says so); then answer offline from the chosen sentences, or with a chat model that
+writes from them and whose every sentence is checked against the passages it cites
+(`tutor.ask.generated`), falling back to the guide's own sentences when none holds.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from dataclasses import dataclass
-from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
-from tutor.ask.extractive import extractive_answer
-from tutor.ask.generated import LLMDraft, compose, llm_answer
+from tutor.ask.coverage import Coverage, coverage_features, judge, names_rare_term
+from tutor.ask.evidence import Evidence, compose, gather_evidence
+from tutor.ask.facets import question_facets, vocabulary_for
+from tutor.ask.generated import LLMDraft, llm_answer
+from tutor.ask.generated import compose as compose_checked
 from tutor.core.errors import InputError, LLMError
-from tutor.core.stats import idf
 from tutor.core.text import clean_input, content_words
-from tutor.core.types import Chunk, Citation, Hit
+from tutor.core.types import Citation, Hit
 from tutor.embedding.embedder import Embedder
-from tutor.index.knowledge import KnowledgeBase
 from tutor.llm.client import ChatModel
 from tutor.retrieval.hybrid import HybridRetriever
-from tutor.retrieval.lexical import indexed_terms
 
 log = logging.getLogger(__name__)
 
 NOT_COVERED = "The guide does not cover this."
-# Coverage, in [0, 1], blends a semantic and a lexical match of the question with the guide:
-#   semantic = best dense cosine to any chunk, + AGREEMENT_BONUS when the best dense chunk and
-#              the best BM25 chunk belong to the same section;
-#   lexical  = share of the question's content words (IDF-weighted) found in the best BM25 chunk;
-#   coverage = (1 - LEXICAL_WEIGHT) * semantic + LEXICAL_WEIGHT * lexical.
-# On data/eval/rag_golden.jsonl the 7 out-of-guide questions score at most 0.454 and the 61
-# in-guide ones at least 0.584; the threshold sits in the middle of that gap. A question whose
-# words all stand in one passage, one of them a term the guide uses in few passages ("What is
-# BM25?"), is covered too: short questions about a named term embed poorly.
-COVERAGE_THRESHOLD = 0.52
-AGREEMENT_BONUS = 0.10
-LEXICAL_WEIGHT = 0.15
-RARE_TERM_SHARE = 0.03  # a term found in at most this share of the chunks is rare
 MAX_QUESTION_CHARS = 1000
 MAX_K = 20
 NEAREST_SECTIONS = 3
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """How well the guide matches a question, and whether it counts as covered."""
-
-    score: float
-    semantic: float
-    lexical: float
-    rare_term: str | None = None  # the rare guide term the question names, if that decided it
-
-    @property
-    def covered(self) -> bool:
-        return self.score >= COVERAGE_THRESHOLD or self.rare_term is not None
-
-
-class GuideTerms:
-    """The content words of every chunk (as BM25 indexes them) and their document frequency."""
-
-    def __init__(self, chunks: list[Chunk]) -> None:
-        self.terms = {c.id: frozenset(t) for c, t in zip(chunks, indexed_terms(chunks))}
-        self.df = Counter(t for terms in self.terms.values() for t in terms)
-        self.n = max(len(chunks), 1)
-
-    def idf(self, term: str) -> float:
-        return idf(self.df.get(term, 0), self.n)
-
-    def share_in(self, words: set[str], chunk_id: str) -> float:
-        """IDF-weighted share of `words` that the chunk contains (unknown words weigh most)."""
-        have = self.terms.get(chunk_id, frozenset())
-        total = sum(self.idf(w) for w in words)
-        return sum(self.idf(w) for w in words if w in have) / total if total else 0.0
-
-    def rare_term(self, words: set[str], chunk_id: str) -> str | None:
-        """The rarest of `words` when the chunk holds them all and it is rare in the guide."""
-        if not words or not words <= self.terms.get(chunk_id, frozenset()):
-            return None
-        rarest = min(sorted(words), key=lambda w: self.df[w])
-        return rarest if self.df[rarest] <= RARE_TERM_SHARE * self.n else None
-
-
-@lru_cache(maxsize=4)
-def guide_terms(kb: KnowledgeBase) -> GuideTerms:
-    """The GuideTerms of an index, computed once per KnowledgeBase."""
-    return GuideTerms(kb.chunks)
+EVIDENCE_PASSAGES = 8  # passages whose sentences compete as evidence (at least k)
 
 
 class Answer(BaseModel):
@@ -100,30 +43,28 @@ class Answer(BaseModel):
     answer: str
     citations: list[Citation] = Field(default_factory=list)
     grounded: bool = False  # True only when the guide covers it and every sentence is supported
-    coverage: float = Field(default=0.0, ge=0.0, le=1.0)
+    coverage: float = Field(default=0.0, ge=0.0, le=1.0)  # confidence that the guide covers it
     answered_by: str = "extractive"  # "extractive" or "llm:<model>"
     unsupported: list[str] = Field(default_factory=list)
+    missing_facets: list[str] = Field(default_factory=list)  # parts of the question not covered
     nearest_sections: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
 
 
-def retrieval_coverage(question: str, retriever: HybridRetriever) -> Coverage:
-    """How well the guide matches the question (see COVERAGE_THRESHOLD for the rule)."""
+def assess(question: str, retriever: HybridRetriever, embedder: Embedder,
+           k: int = EVIDENCE_PASSAGES) -> tuple[list[Hit], Evidence, Coverage]:
+    """Retrieve, gather the evidence and judge coverage (no answer text yet)."""
+    hits = retriever.search(question, max(k, EVIDENCE_PASSAGES))
+    facets = question_facets(question, vocabulary_for(retriever.kb), embedder.word_pieces)
+    evidence = gather_evidence(question, hits, facets, embedder,
+                               retriever.glossary.expand(question))
     dense = retriever.dense(question, 1)
-    lexical = retriever.lexical(question, 1)
-    if not dense:
-        return Coverage(0.0, 0.0, 0.0)
     kb = retriever.kb
-    dense_chunk = kb.chunk(dense[0][0])
-    lexical_chunk = kb.chunk(lexical[0][0]) if lexical else None
-    agree = bool(dense_chunk and lexical_chunk and dense_chunk.card_id == lexical_chunk.card_id)
-    semantic = min(1.0, max(0.0, dense[0][1] + AGREEMENT_BONUS * agree))
-    words = set(content_words(question))
-    terms = guide_terms(kb)
-    share = terms.share_in(words, lexical_chunk.id) if lexical_chunk else 0.0
-    score = (1 - LEXICAL_WEIGHT) * semantic + LEXICAL_WEIGHT * share
-    rare = terms.rare_term(words, lexical_chunk.id) if lexical_chunk else None
-    return Coverage(round(score, 4), round(semantic, 4), round(share, 4), rare)
+    named = bool(hits) and names_rare_term(
+        content_words(question), set(content_words(hits[0].chunk.text)),
+        kb.document_frequency(), len(kb.chunks))
+    coverage = judge(coverage_features(evidence, dense[0][1] if dense else 0.0, named), evidence)
+    return hits, evidence, coverage
 
 
 def nearest_sections(hits: list[Hit], n: int = NEAREST_SECTIONS) -> list[str]:
@@ -148,22 +89,32 @@ def answer_question(question: str, retriever: HybridRetriever, embedder: Embedde
     question, warnings = _clean_question(question)
     if not 1 <= k <= MAX_K:
         raise InputError(f"k must be between 1 and {MAX_K}, got {k}: pass --k N")
-    hits = retriever.search(question, k)
-    coverage = retrieval_coverage(question, retriever)
-    base = Answer(question=question, answer=NOT_COVERED, coverage=coverage.score,
+    hits, evidence, coverage = assess(question, retriever, embedder, k)
+    base = Answer(question=question, answer=NOT_COVERED, coverage=coverage.confidence,
                   nearest_sections=nearest_sections(hits), warnings=warnings)
-    if not hits or not coverage.covered:
+    if not hits or not coverage.covered or not evidence.sentences:
         return base
+    if coverage.missing:
+        base.missing_facets = list(coverage.missing)
+        base.warnings.append("the guide does not cover: " + "; ".join(coverage.missing))
     if chat_model is None:
-        return _extractive(base, hits, embedder)
+        return _extractive(base, evidence)
+    passages = _passages(hits, k, evidence)
     try:
-        draft = llm_answer(question, hits, embedder, chat_model)
+        draft = llm_answer(question, passages, embedder, chat_model,
+                           key_sentences=evidence.sentences)
     except LLMError as exc:
         log.warning("LLM answering failed: %s", exc)
-        answer = _extractive(base, hits, embedder)
+        answer = _extractive(base, evidence)
         answer.warnings.append(f"LLM unavailable ({exc}); answered offline from the guide")
         return answer
-    return _from_draft(base, draft, hits, embedder)
+    return _from_draft(base, draft, evidence)
+
+
+def _passages(hits: list[Hit], k: int, evidence: Evidence) -> list[Hit]:
+    """The k best passages, then any other passage holding a chosen evidence sentence."""
+    chosen = {s.chunk_id for s in evidence.sentences}
+    return hits[:k] + [h for h in hits[k:] if h.chunk.id in chosen]
 
 
 def _clean_question(question: str) -> tuple[str, list[str]]:
@@ -176,16 +127,18 @@ def _clean_question(question: str) -> tuple[str, list[str]]:
     return question, []
 
 
-def _extractive(base: Answer, hits: list[Hit], embedder: Embedder) -> Answer:
-    text, citations = extractive_answer(base.question, hits, embedder)
+def _extractive(base: Answer, evidence: Evidence) -> Answer:
+    text, citations = compose(evidence.sentences)
     if not citations:
         return base.model_copy(update={"warnings": base.warnings + [
             "the nearest passages hold no sentence that answers this"]})
+    if base.missing_facets:
+        text += " The guide does not cover: " + "; ".join(base.missing_facets) + "."
     return base.model_copy(update={"answer": text, "citations": citations, "grounded": True,
                                    "warnings": list(base.warnings)})
 
 
-def _from_draft(base: Answer, draft: LLMDraft, hits: list[Hit], embedder: Embedder) -> Answer:
+def _from_draft(base: Answer, draft: LLMDraft, evidence: Evidence) -> Answer:
     """Turn the checked model answer into an Answer; unsupported sentences stay visible."""
     by = f"llm:{draft.model}"
     unsupported = draft.unsupported
@@ -194,12 +147,12 @@ def _from_draft(base: Answer, draft: LLMDraft, hits: list[Hit], embedder: Embedd
                                        "warnings": base.warnings + [
                                            "the model found no answer in the guide's passages"]})
     if len(unsupported) == len(draft.sentences):
-        answer = _extractive(base, hits, embedder)
+        answer = _extractive(base, evidence)
         answer.unsupported = unsupported
         answer.warnings.append("none of the model's sentences is supported by the passages it "
                                "cites; answered offline from the guide instead")
         return answer
-    text, citations = compose(draft.sentences)
+    text, citations = compose_checked(draft.sentences)
     warnings = list(base.warnings)
     if unsupported:
         warnings.append(f"{len(unsupported)} sentence(s) not supported by the cited passages "

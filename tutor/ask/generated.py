@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -34,6 +35,13 @@ SUPPORT_OVERLAP = 0.5  # share of the sentence's new content words found in the 
 UNSUPPORTED_MARK = "[unsupported]"
 _INLINE_CITES = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]")
 _MARKER = "<<<GUIDE-"
+
+
+class KeySentence(Protocol):
+    """A sentence chosen as evidence: its verbatim text and its chunk."""
+
+    text: str
+    chunk_id: str
 
 
 @dataclass
@@ -89,16 +97,22 @@ def answer_schema(n_passages: int) -> dict[str, Any]:
     }
 
 
-def build_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
-    """The system prompt and the user message holding the passages and question as data."""
+def build_messages(question: str, hits: list[Hit],
+                   key_sentences: Sequence[KeySentence] = ()) -> list[dict[str, str]]:
+    """The system prompt and the user message holding the passages, the key sentences chosen
+    as evidence (each with the number of its passage) and the question, all as data."""
     marker = f"{_MARKER}{secrets.token_hex(6)}>>>"
     passages = "\n\n".join(
         f"[{i}] Section: {h.chunk.heading}\n{_defuse(h.chunk.text[:MAX_PASSAGE_CHARS])}"
         for i, h in enumerate(hits, 1))
+    number = {h.chunk.id: i for i, h in enumerate(hits, 1)}
+    keys = "\n".join(f"- [{number[s.chunk_id]}] {_defuse(s.text)}" for s in key_sentences
+                      if s.chunk_id in number) or "(none chosen: use the passages)"
     return [
         {"role": "system", "content": render("ask_system", max_sentences=MAX_SENTENCES)},
         {"role": "user", "content": render("ask_user", marker=marker, passages=passages,
-                                            question=_defuse(question), count=len(hits))},
+                                            key_sentences=keys, question=_defuse(question),
+                                            count=len(hits))},
     ]
 
 
@@ -107,14 +121,16 @@ def _defuse(text: str) -> str:
     return text.replace(_MARKER, "<<<guide-")
 
 
-def llm_answer(question: str, hits: list[Hit], embedder: Embedder,
-               model: ChatModel) -> LLMDraft:
-    """Ask the model, then check each of its sentences against the passages it cites.
+def llm_answer(question: str, hits: list[Hit], embedder: Embedder, model: ChatModel,
+               key_sentences: Sequence[KeySentence] = ()) -> LLMDraft:
+    """Ask the model to write from the key sentences, then check each of its sentences against
+    the passages it cites.
 
     Raises:
         LLMError: the endpoint failed or its reply was not the JSON asked for.
     """
-    reply = model.complete(build_messages(question, hits), schema=answer_schema(len(hits)))
+    reply = model.complete(build_messages(question, hits, key_sentences),
+                           schema=answer_schema(len(hits)))
     if reply.data is None:
         raise LLMError("LLM reply carried no JSON answer")
     sentences = parse_sentences(reply.data, len(hits))

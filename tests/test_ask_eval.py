@@ -1,0 +1,85 @@
+"""The ask suite's arithmetic, the glossary and the card fusion, without the index."""
+
+from __future__ import annotations
+
+import numpy as np
+from tutor.eval.ask_eval import fit_refusal, same_sentence
+from tutor.eval.retrieval_eval import fit_pairwise, rank_metrics, section_folds
+
+from tutor.retrieval.fusion import card_scores, standardise_columns, weight_vector
+from tutor.retrieval.glossary import Glossary, find_abbreviations
+from tutor.retrieval.lexical import TermIndex
+
+
+def test_glossary_reads_abbreviations_both_ways():
+    found = {a.short: a.long for a in find_abbreviations([
+        "Retrieval-Augmented Generation (RAG) grounds answers. GPT (Generative Pre-trained "
+        "Transformer) is a model. Model Building (RAG) is a heading.",
+        "Term Frequency-Inverse Document Frequency (TF-IDF) weighs words."])}
+    assert found == {"RAG": "Retrieval-Augmented Generation",
+                     "GPT": "Generative Pre-trained Transformer",
+                     "TF-IDF": "Term Frequency-Inverse Document Frequency"}
+    glossary = Glossary.from_texts(["Large Language Models (LLMs) and GANs (Generative "
+                                    "Adversarial Networks)"])
+    assert glossary.expand("why do llms hallucinate") == (
+        "why do llms hallucinate (Large Language Models)")
+    assert glossary.expansions("training a generative adversarial network") == ["GAN"]
+    assert glossary.expand("nothing here") == "nothing here"
+
+
+def test_term_index_scores_are_rank_bm25s():
+    from rank_bm25 import BM25Okapi
+
+    docs = [["lora", "rank", "matrix"], ["rag", "retriev", "rank"], ["gan", "gan", "mode"], []]
+    ours = TermIndex(docs)
+    theirs = BM25Okapi([d or ["_"] for d in docs])
+    for query in (["rank"], ["gan", "mode", "gan"], ["unknown"], ["lora", "rag"]):
+        assert np.allclose(ours.scores(query), theirs.get_scores(query))
+    assert ours.df("rank") == 2 and ours.df("nothing") == 0
+
+
+def test_card_scores_weigh_standardised_features():
+    features = np.array([[1.0, 10.0, 5.0], [0.0, 20.0, 5.0], [2.0, 0.0, 5.0]])
+    z = standardise_columns(features)
+    assert np.allclose(z[:, 2], 0.0) and np.allclose(z.mean(axis=0), 0.0)
+    weights = weight_vector({"a": 1.0, "b": 0.0}, ["a", "b", "c"])
+    assert list(np.argsort(-card_scores(features, weights))) == [2, 0, 1]
+
+
+def test_pairwise_fit_learns_which_feature_ranks():
+    rng = np.random.default_rng(0)
+    matrices, relevant = [], []
+    for _ in range(30):
+        m = rng.normal(size=(6, 2))
+        best = int(np.argmax(m[:, 0]))  # feature 0 decides, feature 1 is noise
+        matrices.append(m)
+        relevant.append([best])
+    w = fit_pairwise(matrices, relevant, strength=1.0)
+    assert w[0] > 5 * abs(w[1])
+    orders = [np.argsort(-(m @ w)) for m in matrices]
+    assert rank_metrics(orders, relevant)["hit@1"] == 1.0
+
+
+def test_folds_keep_a_section_together():
+    groups = ["a", "a", "b", "c", "c", "d", "e", "f"]
+    folds = section_folds(groups, k=3)
+    assert folds[0] == folds[1] and folds[3] == folds[4]
+    assert set(folds) == {0, 1, 2}
+
+
+def test_refusal_fit_refuses_what_it_must():
+    rng = np.random.default_rng(1)
+    inside = rng.normal(0.6, 0.05, size=(40, 2))
+    outside = rng.normal(0.3, 0.05, size=(20, 2))
+    x = np.vstack([inside, outside])
+    y = np.array([True] * 40 + [False] * 20)
+    w, b = fit_refusal(x, y)
+    covered = x @ w + b >= 0
+    assert covered[:40].all() and not covered[40:].any()
+
+
+def test_gold_sentence_matching_ignores_markup_and_case():
+    gold = "**Code Generation:** AI systems like GitHub Copilot assist developers."
+    assert same_sentence(gold, "Code Generation: AI systems like GitHub Copilot assist developers")
+    assert same_sentence("A B C D E", "a b c d e f g")  # one holds the other... or most words
+    assert not same_sentence(gold, "Style transfer applies the style of one image to another.")

@@ -1,0 +1,184 @@
+"""Sentence-level evidence for an answer: guide sentences scored against the question and each of
+its facets, a small non-redundant set chosen, ordered to read as an answer.
+
+Every candidate is a verbatim sentence of a retrieved chunk. Its relevance is its cosine to the
+question, plus a little for question words it contains and for the rank of its passage.
+Sentences are then picked greedily (maximal marginal relevance): relevance, minus similarity to
+what is already chosen, plus how much it adds to facets the chosen sentences do not yet cover,
+so "why does RAG reduce hallucinations" gets a sentence on RAG *and* one on grounding. The set
+reads definition first, then mechanism, then example (`role_of`), and `compose` joins the quotes
+with short connectives that state nothing of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tutor.ask.extractive import (
+    ANAPHOR,
+    GuideSentence,
+    guide_sentences,
+    word_overlap,
+)
+from tutor.ask.facets import Facet
+from tutor.core.types import Citation, Hit
+from tutor.embedding.embedder import Embedder
+
+LEXICAL_WEIGHT = 0.1  # question words a sentence contains, next to its cosine
+RANK_WEIGHT = 0.1  # prior for sentences of passages retrieval ranked higher
+CARD_WEIGHT = 0.05  # prior for sentences of the sections retrieval ranked higher
+REDUNDANCY = 0.5  # MMR: cost per unit of cosine to the closest chosen sentence
+FACET_WEIGHT = 0.3  # gain per unit of facet coverage a sentence adds (facets weigh equally)
+MIN_SENTENCES, MAX_SENTENCES = 2, 5
+KEEP_MARGIN = 0.3  # beyond the minimum, a sentence must score within this of the best
+DUPLICATE_COSINE = 0.88
+DEFINITION = re.compile(r"^(?:Definition:|[^.;:]{0,80}?\b(?:is|are|refers? to|means)\s+(?:an?|the"
+                        r"|one|any)\b)", re.IGNORECASE)
+EXAMPLE = re.compile(r"\b(?:for example|for instance|e\.g\.|such as|example)\b", re.IGNORECASE)
+ROLES = ("definition", "mechanism", "example")
+# what precedes a quote, by its role: within the first section, then from another section;
+# connectives only say how the quotes relate, never anything about the topic
+CONTINUE = {"definition": "", "mechanism": "In more detail: ", "example": "For example: "}
+ELSEWHERE = {"definition": "Also: ", "mechanism": "Also: ", "example": "For example: "}
+
+
+@dataclass
+class Evidence:
+    """The chosen sentences and what the candidates say about the question's coverage."""
+
+    sentences: list[GuideSentence]
+    best_similarity: float  # the best candidate's cosine to the question
+    facet_coverage: list[tuple[Facet, float]] = field(default_factory=list)
+
+    def min_coverage(self, kind: str) -> float:
+        """The least-covered facet of a kind (1.0 when the question has none)."""
+        return min((c for f, c in self.facet_coverage if f.kind == kind), default=1.0)
+
+    def uncovered(self, threshold: float) -> list[str]:
+        """Facets holding words the guide does not use, whose best match is below threshold."""
+        return [f.text for f, c in self.facet_coverage if f.kind != "known" and c < threshold]
+
+
+def gather_evidence(question: str, hits: list[Hit], facets: list[Facet],
+                    embedder: Embedder, expanded: str | None = None) -> Evidence:
+    """Score the hits' sentences against the question and its facets; choose the answer's.
+
+    Args:
+        expanded: the question with its abbreviations' other forms (matched against sentences).
+    """
+    sentences = guide_sentences(hits)
+    if not sentences:
+        return Evidence([], 0.0, [(f, 0.0) for f in facets])
+    vectors = embedder.embed_batch([s.scored_text for s in sentences])
+    similarity = vectors @ embedder.embed_query(expanded or question)
+    overlap = word_overlap(expanded or question, [s.scored_text for s in sentences])
+    cards = list(dict.fromkeys(h.chunk.card_id for h in hits))
+    for sentence, sim, lex in zip(sentences, similarity, overlap, strict=True):
+        prior = 1.0 - sentence.hit_rank / max(len(hits), 1)
+        card_prior = 1.0 - cards.index(sentence.card_id) / len(cards)
+        sentence.score = (float(sim) + LEXICAL_WEIGHT * lex + RANK_WEIGHT * prior
+                          + CARD_WEIGHT * card_prior)
+    facet_sims = (embedder.embed_batch([f.text for f in facets]) @ vectors.T if facets
+                  else np.zeros((0, len(sentences))))
+    coverage = [(f, float(facet_sims[i].max())) for i, f in enumerate(facets)]
+    chosen = select(sentences, vectors, facet_sims)
+    return Evidence(order_as_answer(chosen), float(similarity.max()), coverage)
+
+
+def select(sentences: list[GuideSentence], vectors: np.ndarray, facet_sims: np.ndarray,
+           max_sentences: int = MAX_SENTENCES) -> list[GuideSentence]:
+    """Greedy maximal marginal relevance with a bonus for facets not yet covered."""
+    relevance = np.asarray([s.score for s in sentences])
+    best = float(relevance.max())
+    before = _predecessors(sentences)
+    covered = np.zeros(len(facet_sims))
+    kept: list[int] = []
+    candidates = set(range(len(sentences)))
+    while candidates and len(kept) < max_sentences:
+        gain = {i: _gain(i, relevance, vectors, facet_sims, covered, kept) for i in candidates}
+        i = max(gain, key=lambda j: (gain[j], -j))
+        candidates.discard(i)
+        if len(kept) >= MIN_SENTENCES and relevance[i] < best - KEEP_MARGIN:
+            break
+        group = [i]
+        j = before.get(i)
+        if ANAPHOR.match(sentences[i].text) and j is not None and j not in kept:
+            group.insert(0, j)  # "They ..." reads with the sentence it refers to
+        if len(kept) + len(group) > max_sentences or any(
+                float(vectors[g] @ vectors[k]) >= DUPLICATE_COSINE for g in group for k in kept):
+            continue
+        for g in group:
+            kept.append(g)
+            candidates.discard(g)
+            if len(facet_sims):
+                covered = np.maximum(covered, facet_sims[:, g])
+    return [sentences[i] for i in kept]
+
+
+def _gain(i: int, relevance: np.ndarray, vectors: np.ndarray, facet_sims: np.ndarray,
+          covered: np.ndarray, kept: list[int]) -> float:
+    redundancy = max((float(vectors[i] @ vectors[k]) for k in kept), default=0.0)
+    added = float(np.maximum(facet_sims[:, i] - covered, 0).mean()) if len(facet_sims) else 0.0
+    return float(relevance[i]) - REDUNDANCY * max(redundancy, 0.0) + FACET_WEIGHT * added
+
+
+def _predecessors(sentences: list[GuideSentence]) -> dict[int, int]:
+    """Index of the sentence just before each one in the same chunk, when it is a candidate."""
+    where = {(s.chunk_id, s.position): i for i, s in enumerate(sentences)}
+    return {i: where[(s.chunk_id, s.position - 1)] for i, s in enumerate(sentences)
+            if (s.chunk_id, s.position - 1) in where}
+
+
+def role_of(sentence: GuideSentence) -> str:
+    """definition, example or mechanism (everything else), from the sentence's own wording."""
+    text = f"{sentence.label} {sentence.text}".strip() if sentence.label else sentence.text
+    if DEFINITION.match(text):
+        return "definition"
+    if EXAMPLE.search(text):
+        return "example"
+    return "mechanism"
+
+
+def order_as_answer(chosen: list[GuideSentence]) -> list[GuideSentence]:
+    """Sections by their best sentence; inside a section definition, mechanism, example, each in
+    the guide's order (a sentence opening with "This ..." stays after the one it follows)."""
+    best: dict[str, float] = {}
+    for s in chosen:
+        best[s.card_id] = max(best.get(s.card_id, -1.0), s.score)
+
+    def key(s: GuideSentence) -> tuple:
+        role = ROLES.index(role_of(s))
+        if ANAPHOR.match(s.text):  # keep it with the sentence before it
+            role = max(ROLES.index(role_of(p)) for p in chosen if p.chunk_id == s.chunk_id
+                       and p.position == s.position - 1) if any(
+                p.chunk_id == s.chunk_id and p.position == s.position - 1 for p in chosen) else role
+        return (-best[s.card_id], s.card_id, role, s.chunk_position, s.position)
+
+    return sorted(chosen, key=key)
+
+
+def compose(sentences: list[GuideSentence]) -> tuple[str, list[Citation]]:
+    """The answer text (quotes joined by connectives, each followed by its citation number) and
+    the citations, each quote verbatim."""
+    parts, citations = [], []
+    first_card = sentences[0].card_id if sentences else ""
+    previous_role = ""
+    for number, sentence in enumerate(sentences, 1):
+        role = role_of(sentence)
+        same = sentence.card_id == first_card
+        if number == 1:
+            lead = ""
+        elif same and role == previous_role:
+            lead = ""
+        elif same:
+            lead = CONTINUE[role]
+        else:
+            lead = ELSEWHERE[role]
+        text = sentence.text if sentence.text[-1] in ".!?" else sentence.text + "."
+        parts.append(f"{lead}{text} [{number}]")
+        citations.append(sentence.citation())
+        previous_role = role
+    return " ".join(parts), citations

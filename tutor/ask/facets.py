@@ -1,0 +1,101 @@
+"""The facets of a question: the phrases an answer must speak to, and how well the guide knows them.
+
+A question is cut into facets at its function words and its interrogative frame ("why does",
+"what is the difference between"): "Why does RAG reduce hallucinations?" has the facet
+"RAG reduce hallucinations"; "How does speculative decoding speed up LLM inference with a small
+draft model?" has "speculative decoding speed", "LLM inference" and "small draft model".
+
+Each word of a facet is *known* when the guide uses it (stemmed, or as an abbreviation it
+defines), *unknown* when it does not but is a plain English word (one word piece of the
+embedding model's vocabulary: "unsure", "drawback"), and *rare* when the guide does not use it
+and it is a technical token (several word pieces, an acronym, digits, a hyphenated compound the
+guide never writes: "word2vec", "XGBoost", "mixture-of-experts"). Facets holding unknown or
+rare words are the ones the guide may not cover; the answer checks them against its evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from tutor.core.text import STOPWORDS, content_words
+from tutor.index.knowledge import KnowledgeBase
+from tutor.retrieval.glossary import Glossary
+
+Kind = str  # "known" | "unknown" | "rare"
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
+# words that frame a question rather than name what it asks about
+FRAME = frozenset("""what how why when where which who whom whose is are was were do does did
+    can could would should will shall may might must explain describe tell give name list there
+    mean means meaning difference differences different differ between vs versus isn't aren't
+    don't doesn't can't won't wouldn't couldn't shouldn't didn't it's what's""".split())
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One phrase of a question and the least familiar kind of word it holds."""
+
+    text: str
+    kind: Kind  # "known", "unknown" or "rare"
+
+
+class Vocabulary:
+    """What the indexed guide writes: stemmed words, hyphenated compounds and abbreviations."""
+
+    def __init__(self, kb: KnowledgeBase, glossary: Glossary) -> None:
+        texts = [c.text for c in kb.chunks] + [f"{c.heading}\n{c.question}" for c in kb.cards]
+        self.stems = set(kb.document_frequency()) | {
+            w for c in kb.cards for w in content_words(f"{c.heading} {c.question}")}
+        self.compounds = {t.lower() for text in texts for t in _TOKEN.findall(text) if "-" in t}
+        self.glossary = glossary
+
+    def kind(self, word: str, pieces: Callable[[str], list[str]]) -> Kind | None:
+        """The word's kind; None for a function word."""
+        lower = word.lower()
+        stems = content_words(lower)
+        if lower in STOPWORDS or lower in FRAME or not stems:
+            return None
+        compound_known = "-" not in lower or lower in self.compounds
+        if (all(s in self.stems for s in stems) and compound_known) or self.glossary.expansions(
+                word):
+            return "known"
+        acronym = sum(ch.isupper() for ch in word) >= 2 or any(ch.isdigit() for ch in word)
+        if acronym or "-" in lower or len(pieces(lower)) > 1:
+            return "rare"
+        return "unknown"
+
+
+@lru_cache(maxsize=4)
+def vocabulary_for(kb: KnowledgeBase) -> Vocabulary:
+    """The Vocabulary of an index, built once per KnowledgeBase."""
+    return Vocabulary(kb, Glossary.from_texts(
+        t for c in kb.cards for t in (c.heading, c.question, c.body)))
+
+
+_RANK = {"known": 0, "unknown": 1, "rare": 2}
+
+
+def question_facets(question: str, vocabulary: Vocabulary,
+                    pieces: Callable[[str], list[str]]) -> list[Facet]:
+    """The question's facets in order, each with its least familiar word's kind."""
+    facets: list[Facet] = []
+    words: list[str] = []
+    kinds: list[Kind] = []
+
+    def close() -> None:
+        if words:
+            facets.append(Facet(" ".join(words), max(kinds, key=_RANK.__getitem__)))
+            words.clear()
+            kinds.clear()
+
+    for word in _TOKEN.findall(question):
+        kind = vocabulary.kind(word.replace("’", "'"), pieces) if len(word) > 1 else None
+        if kind is None:
+            close()
+            continue
+        words.append(word)
+        kinds.append(kind)
+    close()
+    return facets
