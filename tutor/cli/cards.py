@@ -23,7 +23,7 @@ def cards(ctx: click.Context, topic: str | None, guide: str | None, difficulty: 
 
     kb = ensure_index(load(ctx), progress_bar("first-time index"))
     chosen = [c for c in kb.cards if (not topic or topic.lower() in c.topic.lower())
-              and (not guide or guide in (Path(c.source).name, Path(c.source).stem, c.source))
+              and (not guide or c.from_guide(guide))
               and (not difficulty or c.difficulty == difficulty)]
     if as_json:
         print_json([{"card_id": c.id, "section": c.heading, "topic": c.topic, "kind": c.kind,

@@ -107,6 +107,8 @@ def _chat(session: InterviewSession, as_json: bool) -> bool:
 @click.option("--difficulty", "difficulty", multiple=True,
               type=click.Choice(["easy", "medium", "hard"], case_sensitive=False),
               help="Only questions the guide marks with this difficulty (repeatable).")
+@click.option("--guide", "guides", multiple=True,
+              help="Only questions of this guide (repeatable; see `tutor guides`).")
 @click.option("--seed", type=int, help="Make the question order reproducible.")
 @click.option("--resume", is_flag=True, help="Continue the latest unfinished session.")
 @click.option("--session", "session_id", help="With --resume: the session id to continue.")
@@ -115,8 +117,8 @@ def _chat(session: InterviewSession, as_json: bool) -> bool:
 @json_option
 @click.pass_context
 def interview(ctx: click.Context, questions: int, topics: tuple[str, ...], mix: str,
-              difficulty: tuple[str, ...], seed: int | None, resume: bool,
-              session_id: str | None, list_topics: bool, as_json: bool) -> None:
+              difficulty: tuple[str, ...], guides: tuple[str, ...], seed: int | None,
+              resume: bool, session_id: str | None, list_topics: bool, as_json: bool) -> None:
     """A mock interview in the terminal: answer, get graded, follow up, get a report.
 
     Enter submits a one-line answer. For several lines or paragraphs, type \"\"\" on a
@@ -137,7 +139,8 @@ def interview(ctx: click.Context, questions: int, topics: tuple[str, ...], mix: 
         session = InterviewSession.resume(store, kb, grader, session_id)
     else:
         config = InterviewConfig(questions=questions, topics=list(topics), mix=mix,  # type: ignore[arg-type]
-                                 seed=seed, difficulty=[d.lower() for d in difficulty])
+                                 seed=seed, difficulty=[d.lower() for d in difficulty],
+                                 guides=list(guides))
         session = InterviewSession.start(store, kb, grader, config)
     if not as_json:
         click.echo(f"Mock interview for {store.profile} ({len(session.plan)} questions, grader: "

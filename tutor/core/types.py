@@ -20,6 +20,19 @@ class KeyPoint(BaseModel):
     end: int = 0
 
 
+def source_named(source: str, name: str) -> bool:
+    """Does `name` (a file name, its stem, or a path) name the guide stored as `source`?"""
+    from pathlib import Path
+
+    path = Path(source)
+    if name in (source, path.name, path.stem):
+        return True
+    try:
+        return str(Path(name).expanduser().resolve()) == source
+    except OSError:
+        return False
+
+
 class Card(BaseModel):
     """One guide section: a question and its reference answer."""
 
@@ -34,6 +47,10 @@ class Card(BaseModel):
     source: str = ""
     difficulty: str | None = None  # "easy" | "medium" | "hard", from the guide's markers
     no_reference: bool = False  # listed, but not graded or asked: the guide gives no answer
+
+    def from_guide(self, name: str) -> bool:
+        """Is this card from the guide `name` (file name, stem or path; see `tutor guides`)?"""
+        return source_named(self.source, name)
 
 
 class Chunk(BaseModel):

@@ -15,7 +15,7 @@ import numpy as np
 
 from tutor.core.errors import InputError, VectorStoreError
 from tutor.core.settings import Settings
-from tutor.core.types import Card, Chunk
+from tutor.core.types import Card, Chunk, source_named
 from tutor.embedding.embedder import embedder_for
 from tutor.index.knowledge import MANIFEST, KnowledgeBase
 from tutor.index.vectorstore import ChromaVectors, connect, drop_collection
@@ -114,7 +114,7 @@ def remove_guides(names: Sequence[str], settings: Settings) -> IngestSummary:
     sources = list(dict.fromkeys([*old.files, *(c.source for c in old.cards)]))
     chosen: set[str] = set()
     for name in names:
-        hits = [s for s in sources if _names_guide(s, name)]
+        hits = [s for s in sources if source_named(s, name)]
         if not hits:
             listed = ", ".join(Path(s).name for s in sources) or "none"
             raise InputError(f"No guide {name!r} in the index (guides: {listed}); "
@@ -156,15 +156,6 @@ class GuideInfo:
     @property
     def name(self) -> str:
         return Path(self.source).name
-
-
-def _names_guide(source: str, name: str) -> bool:
-    path = Path(source)
-    try:
-        resolved = str(Path(name).expanduser().resolve())
-    except OSError:
-        resolved = name
-    return name in (source, path.name, path.stem) or resolved == source
 
 
 def _publish(settings: Settings, old: KnowledgeBase | None, cards: list[Card],

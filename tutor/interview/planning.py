@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from tutor.core.errors import InputError
@@ -24,11 +25,12 @@ class InterviewConfig:
     scenario_share: float = 0.25
     seed: int | None = None
     difficulty: list[str] = field(default_factory=list)  # easy | medium | hard; empty: any
+    guides: list[str] = field(default_factory=list)  # guide names (see `tutor guides`); empty: all
 
     def to_dict(self) -> dict[str, object]:
         return {"questions": self.questions, "topics": self.topics, "mix": self.mix,
                 "scenario_share": self.scenario_share, "seed": self.seed,
-                "difficulty": self.difficulty}
+                "difficulty": self.difficulty, "guides": self.guides}
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> InterviewConfig:
@@ -45,6 +47,12 @@ def eligible_cards(kb: KnowledgeBase, config: InterviewConfig) -> list[Card]:
     """Cards matching the topic, difficulty and mix filters (raises with the valid choices when
     none match). Questions the guide gives no answer for (`no_reference`) are never asked."""
     cards = [c for c in kb.cards if c.key_points and not c.no_reference]
+    if config.guides:
+        cards = [c for c in cards if any(c.from_guide(g) for g in config.guides)]
+        if not cards:
+            names = ", ".join(dict.fromkeys(Path(c.source).name for c in kb.cards))
+            raise InputError(f"No questions from guide {', '.join(config.guides)}; "
+                             f"the index holds: {names}")
     if config.difficulty:
         wanted_levels = {d.lower() for d in config.difficulty}
         levels = sorted({c.difficulty for c in cards if c.difficulty})
