@@ -101,7 +101,7 @@ def clustered_topics(texts: list[str], headings: list[str] | None = None) -> lis
     k = int(np.clip(round(np.sqrt(len(texts) / 2)), 2, MAX_CLUSTERS))
     labels = fcluster(linkage(matrix, method="average", metric="cosine"), k, criterion="maxclust")
     in_heading = np.zeros(len(vocab))  # a word the questions themselves use names a topic best
-    for r, heading in enumerate(headings or []):
+    for heading in headings or []:
         for w in tokenize(heading):
             if stem(w) in col:
                 in_heading[col[stem(w)]] += 1

@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 from scipy.stats import spearmanr
-
-from tutor.core.settings import PACKAGE_DATA
 from tutor.eval.calibrate import analyse_all, cross_validate
 from tutor.eval.datasets import TRIVIAL_LEVELS, load_graded
+
+from tutor.core.settings import PACKAGE_DATA
 
 FIGURES = json.loads((PACKAGE_DATA / "eval" / "grading_figures.json").read_text())
 
