@@ -37,6 +37,8 @@ bench:
 	$(PY) benchmarks/grading.py --n 200
 	$(PY) benchmarks/load.py
 	$(PY) benchmarks/startup.py
+	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/store.py
 
 eval:
 	tutor eval --suite all

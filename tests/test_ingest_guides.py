@@ -4,7 +4,6 @@ interviews that respect difficulty and skip questions without an answer."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -121,12 +120,9 @@ def long_guide(lines: int) -> str:
     return "\n".join(out[:lines]) + "\n"
 
 
-def test_ingest_of_a_2000_line_guide_is_fast(tmp_path: Path):
+def test_a_2000_line_guide_ingests_every_question(tmp_path: Path):
+    """Its speed is measured by benchmarks/ingest.py, not here."""
     guide = tmp_path / "long.md"
     guide.write_text(long_guide(2000), encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "d")
-    started = time.perf_counter()
-    summary = ingest_paths([guide], settings)
-    seconds = time.perf_counter() - started
+    summary = ingest_paths([guide], Settings(data_dir=tmp_path / "d"))
     assert summary.cards >= 300 and summary.warnings == []
-    assert seconds <= 15, f"{seconds:.1f}s for 2,000 lines"
