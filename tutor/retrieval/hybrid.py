@@ -205,17 +205,6 @@ class HybridRetriever:
                                 bm25_rank=bm25_rank.get(cid)))
         return hits
 
-    def rank_cards(self, query: str) -> list[tuple[str, float]]:
-        """(card id, score) of every card, best first."""
-        query = query.strip()
-        views = self.views
-        if not query or views is None:
-            return list(dict.fromkeys(
-                (h.chunk.card_id, h.score) for h in self.search(query, 4 * self._depth)))
-        scores = card_scores(self.card_features(query), self._weights)
-        order = np.lexsort((np.arange(len(scores)), -scores))
-        return [(views.card_ids[i], float(scores[i])) for i in order]
-
     def card_features(self, query: str) -> np.ndarray:
         """(cards, FEATURES) raw features of the query (cards in `views.card_ids` order)."""
         views = self.views
