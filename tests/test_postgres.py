@@ -6,9 +6,6 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
-import signal
-import subprocess
-import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.postgres_server import PostgresServer, running_server, unavailable
-from tests.test_store import REPO, T0, make_grade
+from tests.test_store import T0, kill_writer_midway, make_grade
 from tutor.core.errors import InputError, StoreError
 from tutor.storage.store import Store
 
@@ -194,35 +191,9 @@ def test_concurrent_writer_processes_lose_nothing(pg_url: str) -> None:
         assert sum(p.turns for p in store.list_profiles()) == WRITERS * TURNS_PER_WRITER
 
 
-KILLED_WRITER = """
-import sys
-from tests.test_store import make_grade
-from tutor.storage.store import Store
-store = Store(sys.argv[1], "killed")
-sid = store.create_session({}, [])
-print("session", sid, flush=True)
-for n in range(100_000):
-    turn = store.record_turn(sid, n, "a", "Q?", "main", "z" * 20_000, make_grade(2.0), 1.0,
-                             schedule=True)
-    print(turn, flush=True)
-"""
-
-
 @needs_postgres
 def test_killed_writer_loses_at_most_the_turn_in_progress(pg_url: str) -> None:
-    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, pg_url], cwd=REPO,
-                             stdout=subprocess.PIPE, text=True)
-    assert child.stdout is not None
-    sid = child.stdout.readline().split()[1]
-    committed = []
-    while len(committed) < 40:
-        line = child.stdout.readline()
-        assert line, "the writer died on its own"
-        committed.append(int(line))
-    child.send_signal(signal.SIGKILL)
-    committed += [int(line) for line in child.stdout.read().splitlines() if line.strip()]
-    child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
+    sid, committed = kill_writer_midway(pg_url, "killed")
     with Store(pg_url, "killed") as store:
         stored = [t.id for t in store.turns(sid)]
         assert set(committed) <= set(stored)

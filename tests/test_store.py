@@ -646,10 +646,9 @@ def test_concurrent_writer_processes_lose_nothing(tmp_path: Path) -> None:
 
 KILLED_WRITER = """
 import sys
-from pathlib import Path
 from tests.test_store import make_grade
 from tutor.storage.store import Store
-store = Store(Path(sys.argv[1]))
+store = Store(sys.argv[1], sys.argv[2])
 sid = store.create_session({}, [])
 print("session", sid, flush=True)
 for n in range(100_000):
@@ -659,14 +658,11 @@ for n in range(100_000):
 """
 
 
-def test_killed_writer_loses_no_committed_turn(tmp_path: Path) -> None:
-    path = tmp_path / "tutor.db"
-    child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_WRITER, str(path)],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+def kill_writer_midway(location: str, profile: str = "default") -> tuple[str, list[int]]:
+    """Start a process writing turns to the store at `location`, SIGKILL it after 40 committed
+    turns; returns its session id and the ids of every turn it reported committed."""
+    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, location, profile],
+                             cwd=REPO, stdout=subprocess.PIPE, text=True)
     assert child.stdout is not None
     sid = child.stdout.readline().split()[1]
     committed = []
@@ -678,6 +674,12 @@ def test_killed_writer_loses_no_committed_turn(tmp_path: Path) -> None:
     committed += [int(line) for line in child.stdout.read().splitlines() if line.strip()]
     child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
+    return sid, committed
+
+
+def test_killed_writer_loses_no_committed_turn(tmp_path: Path) -> None:
+    path = tmp_path / "tutor.db"
+    sid, committed = kill_writer_midway(str(path))
     assert integrity(path) == "ok"
     with Store(path) as store:
         stored = [t.id for t in store.turns(sid)]
