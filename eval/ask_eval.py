@@ -10,10 +10,12 @@ offline answer is built once; then
 - refusal rate (out-of-guide questions refused) and false-refusal rate (in-guide refused);
 - quotes verbatim: share of citations found verbatim in the indexed guide.
 
-The refusal model (`tutor.ask.coverage`) is fitted on this set, so its figures are given
+The refusal model (`tutor.ask.coverage`) and the evidence's section weight
+(`tutor.ask.evidence.SECTION_WEIGHT`) are chosen on this set, so its figures are given
 cross-validated: folds share no guide section (out-of-guide questions are dealt round the
-folds), the weights and the threshold are fitted on the other folds. `python -m
-tutor.eval.ask_eval --fit` prints the weights fitted on every row, for `tutor/ask/coverage.py`.
+folds); the section weight (from a short grid), the refusal weights and the threshold are
+chosen on the other folds. `python -m tutor.eval.ask_eval --fit` prints the settings chosen on
+every row, for `tutor/ask/evidence.py` and `tutor/ask/coverage.py`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ FOLDS = 5
 OOG_COST = 3.0  # a question answered outside the guide costs three false refusals
 STRENGTH = 1.0  # inverse L2 strength of the logistic refusal model
 MIN_CV_ROWS = 40
+SECTION_WEIGHTS = (0.0, 0.15, 0.3, 0.45)  # candidate section weights, chosen inside the folds
 
 
 def normalise(text: str) -> str:
@@ -49,21 +52,63 @@ def same_sentence(gold: str, quote: str) -> bool:
 
 
 def collect(ctx: EvalContext, rows: list[dict]) -> list[dict[str, Any]]:
-    """Each question's coverage features and the citations of its offline answer."""
-    from tutor.ask.answer import assess
+    """Each question's coverage features and offline citations, for every candidate section
+    weight (the candidates are embedded once and weighed for each)."""
+    from tutor.ask.answer import decide, gather
     from tutor.ask.coverage import FEATURES
     from tutor.ask.evidence import compose
 
     out = []
     tick = ctx.progress("ask set")
     for n, row in enumerate(rows, 1):
-        _, evidence, coverage = assess(row["question"], ctx.retriever, ctx.embedder)
-        _, citations = compose(evidence.sentences)
-        out.append({"row": row, "features": [coverage.features[f] for f in FEATURES],
-                    "citations": citations, "shipped_covered": coverage.covered,
-                    "missing": list(coverage.missing)})
+        _, candidates, best_chunk, named = gather(row["question"], ctx.retriever, ctx.embedder)
+        by_weight = {}
+        for weight in SECTION_WEIGHTS:
+            evidence, coverage = decide(candidates, best_chunk, named, weight)
+            by_weight[weight] = {"row": row, "features": [coverage.features[f] for f in FEATURES],
+                                 "citations": compose(evidence.sentences)[1],
+                                 "covered": coverage.covered, "missing": list(coverage.missing)}
+        out.append(by_weight)
         tick(n, len(rows))
     return out
+
+
+def at_weight(records: list[dict[Any, Any]], weights: list[float]) -> list[dict[str, Any]]:
+    """Each question's record at the section weight given for it."""
+    return [r[w] for r, w in zip(records, weights, strict=True)]
+
+
+def features_of(records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray([r["features"] for r in records], dtype=np.float64)
+    return x, np.asarray([bool(r["row"]["in_guide"]) for r in records])
+
+
+def supported(record: dict[str, Any]) -> bool:
+    """Whether the record's answer cites one of its gold sentences."""
+    return any(same_sentence(g, c.quote) for g in record["row"].get("gold", [])
+               for c in record["citations"])
+
+
+def choose_weight(records: list[dict[Any, Any]], rows: np.ndarray) -> tuple[float, np.ndarray,
+                                                                             float]:
+    """The section weight, refusal weights and bias best on `rows` (a mask): most in-guide
+    questions answered with a gold sentence, OOG_COST for each out-of-guide one answered; ties
+    go to the shipped weight."""
+    from tutor.ask.evidence import SECTION_WEIGHT
+
+    best: tuple[tuple[float, bool], float, np.ndarray, float] | None = None
+    for weight in SECTION_WEIGHTS:
+        flat = at_weight(records, [weight] * len(records))
+        x, y = features_of(flat)
+        w, b = fit_refusal(x[rows], y[rows])
+        covered = x @ w + b >= 0
+        value = sum(bool(covered[i]) and supported(flat[i]) for i in np.flatnonzero(rows & y))
+        value -= OOG_COST * int((covered & rows & ~y).sum())
+        key = (float(value), weight == SECTION_WEIGHT)
+        if best is None or key > best[0]:
+            best = (key, weight, w, b)
+    assert best is not None
+    return best[1], best[2], best[3]
 
 
 def fit_refusal(x: np.ndarray, y: np.ndarray,
@@ -109,15 +154,25 @@ def fold_numbers(rows: list[dict]) -> list[int]:
     return out
 
 
-def cross_validated_covered(x: np.ndarray, y: np.ndarray, rows: list[dict]) -> np.ndarray:
+def cross_validated(records: list[dict[Any, Any]],
+                    rows: list[dict]) -> tuple[list[dict[str, Any]], np.ndarray, list[float]]:
+    """Each question's record and coverage decision from the section weight and refusal model
+    chosen on the other folds, and the weight each fold chose."""
     fold = np.asarray(fold_numbers(rows))
-    covered = np.zeros(len(y), dtype=bool)
+    weights = [SECTION_WEIGHTS[0]] * len(rows)
+    covered = np.zeros(len(rows), dtype=bool)
+    chosen = []
     for f in range(FOLDS):
         test = fold == f
-        if test.any() and (~test).any():
-            w, b = fit_refusal(x[~test], y[~test])
-            covered[test] = x[test] @ w + b >= 0
-    return covered
+        if not test.any() or not (~test).any():
+            continue
+        weight, w, b = choose_weight(records, ~test)
+        chosen.append(weight)
+        x, _ = features_of(at_weight(records, [weight] * len(records)))
+        covered[test] = x[test] @ w + b >= 0
+        for i in np.flatnonzero(test):
+            weights[i] = weight
+    return at_weight(records, weights), covered, chosen
 
 
 def figures(records: list[dict[str, Any]], covered: np.ndarray, verifier: Any) -> dict[str, Any]:
@@ -125,8 +180,7 @@ def figures(records: list[dict[str, Any]], covered: np.ndarray, verifier: Any) -
     inside = [i for i, r in enumerate(records) if r["row"]["in_guide"]]
     outside = [i for i, r in enumerate(records) if not r["row"]["in_guide"]]
     near = [i for i in outside if records[i]["row"].get("near_domain")]
-    supported = sum(covered[i] and any(same_sentence(g, c.quote) for g in records[i]["row"]["gold"]
-                                       for c in records[i]["citations"]) for i in inside)
+    answered = sum(bool(covered[i]) and supported(records[i]) for i in inside)
     cited = [(c, records[i]["row"]["sections"]) for i in inside if covered[i]
              for c in records[i]["citations"]]
     shown = [c for i in inside + outside if covered[i] for c in records[i]["citations"]]
@@ -136,7 +190,7 @@ def figures(records: list[dict[str, Any]], covered: np.ndarray, verifier: Any) -
 
     return {
         "in_guide": len(inside), "out_of_guide": len(outside), "near_domain": len(near),
-        "support_recall": rate(supported, len(inside)),
+        "support_recall": rate(answered, len(inside)),
         "answer_precision": rate(sum(c.section in s for c, s in cited), len(cited)),
         "refusal_rate": rate(sum(not covered[i] for i in outside), len(outside)),
         "near_domain_refusal_rate": rate(sum(not covered[i] for i in near), len(near)),
@@ -150,29 +204,33 @@ def figures(records: list[dict[str, Any]], covered: np.ndarray, verifier: Any) -
 
 
 def run_ask(ctx: EvalContext) -> dict[str, Any]:
-    """The ask suite: shipped refusal model in-sample, and its fit cross-validated."""
+    """The ask suite: the shipped settings in-sample, and their choice cross-validated."""
+    from tutor.ask.evidence import SECTION_WEIGHT
+
     rows = read_rows(ASK_FILE)
     rows = (limited([r for r in rows if r["in_guide"]], ctx.limit)
             + limited([r for r in rows if not r["in_guide"]], ctx.limit))
     records = collect(ctx, rows)
-    x = np.asarray([r["features"] for r in records], dtype=np.float64)
-    y = np.asarray([bool(r["row"]["in_guide"]) for r in records])
-    shipped = np.asarray([r["shipped_covered"] for r in records])
-    out: dict[str, Any] = {"questions": len(rows), "folds": FOLDS,
-                           "shipped": figures(records, shipped, ctx.verifier)}
+    ctx.cache["ask_records"] = records
+    shipped = at_weight(records, [SECTION_WEIGHT] * len(records))
+    _, y = features_of(shipped)
+    out: dict[str, Any] = {"questions": len(rows), "folds": FOLDS, "section_weight": SECTION_WEIGHT,
+                           "shipped": figures(shipped, np.asarray([r["covered"] for r in shipped]),
+                                              ctx.verifier)}
     if len(rows) >= MIN_CV_ROWS and y.any() and (~y).any():
-        out["cv"] = figures(records, cross_validated_covered(x, y, rows), ctx.verifier)
+        held_out, covered, chosen = cross_validated(records, rows)
+        out["cv"] = figures(held_out, covered, ctx.verifier)
+        out["cv"]["section_weights"] = chosen
     else:
         out["cv_error"] = f"cross-validation needs at least {MIN_CV_ROWS} questions of both kinds"
-    out["partial_answers"] = sum(bool(r["missing"]) and bool(c)
-                                 for r, c in zip(records, shipped))
+    out["partial_answers"] = sum(bool(r["missing"]) and r["covered"] for r in shipped)
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Print the cross-validated figures; with --fit, the refusal weights fitted on every row."""
+    """Print the cross-validated figures; with --fit, the settings fitted on every row."""
     parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--fit", action="store_true", help="print the weights fitted on all rows")
+    parser.add_argument("--fit", action="store_true", help="print the settings fitted on all rows")
     args = parser.parse_args(argv)
     from tutor.ask.coverage import FEATURES
     from tutor.core.settings import Settings
@@ -184,10 +242,9 @@ def main(argv: list[str] | None = None) -> None:
             print(key, {k: v for k, v in report[key].items() if k != "answered_out_of_guide"})
             print("  answered out of guide:", report[key]["answered_out_of_guide"])
     if args.fit:
-        records = collect(ctx, read_rows(ASK_FILE))
-        x = np.asarray([r["features"] for r in records], dtype=np.float64)
-        y = np.asarray([bool(r["row"]["in_guide"]) for r in records])
-        w, b = fit_refusal(x, y)
+        records = ctx.cache["ask_records"]
+        weight, w, b = choose_weight(records, np.ones(len(records), dtype=bool))
+        print(f"SECTION_WEIGHT = {weight}")
         print("WEIGHTS = {" + ", ".join(f'"{n}": {v:.3f}' for n, v in zip(FEATURES, w)) + "}")
         print(f"BIAS = {b:.3f}")
 

@@ -11,7 +11,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
-LOWER_IS_BETTER = ("rmse", "mae", "exceeded", "gaming_max", "failed", "false_refusals")
+LOWER_IS_BETTER = ("rmse", "mae", "exceeded", "gaming_max", "failed", "false_refusals",
+                   "false_refusal_rate")
 EPSILON = 1e-9
 
 
@@ -43,6 +44,12 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
         out["ragas.out_of_guide.refusal_rate"] = ragas["out_of_guide"]["refusal_rate"]
     if ragas.get("answers"):
         out["ragas.answers.false_refusals"] = ragas["answers"]["false_refusals"]
+    ask = report.get("ask") or {}
+    for name in ("cv", "shipped"):
+        for key in ("support_recall", "answer_precision", "refusal_rate", "false_refusal_rate",
+                    "quotes_verbatim"):
+            if (ask.get(name) or {}).get(key) is not None:
+                out[f"ask.{name}.{key}"] = ask[name][key]
     return {k: float(v) for k, v in out.items()}
 
 

@@ -144,6 +144,9 @@ def ask_md(a: dict[str, Any]) -> list[str]:
     out += table(["model", *keys], rows)
     if a.get("cv_error"):
         out += [f"Not cross-validated: {a['cv_error']}.", ""]
+    if (a.get("cv") or {}).get("section_weights"):
+        out += [f"Section weight of the evidence: shipped {a.get('section_weight')}, chosen per "
+                f"fold {a['cv']['section_weights']}.", ""]
     answered = (a.get("cv") or a["shipped"])["answered_out_of_guide"]
     if answered:
         out += ["Out-of-guide questions answered (held out): "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from tutor.eval.ask_eval import fit_refusal, same_sentence
+from tutor.eval.report import compare, headline
 from tutor.eval.retrieval_eval import fit_pairwise, rank_metrics, section_folds
 
 from tutor.retrieval.fusion import card_scores, standardise_columns, weight_vector
@@ -83,3 +84,14 @@ def test_gold_sentence_matching_ignores_markup_and_case():
     assert same_sentence(gold, "Code Generation: AI systems like GitHub Copilot assist developers")
     assert same_sentence("A B C D E", "a b c d e f g")  # one holds the other... or most words
     assert not same_sentence(gold, "Style transfer applies the style of one image to another.")
+
+
+def test_ask_figures_are_in_the_headline_and_compared():
+    ask = {"cv": {"support_recall": 0.8, "answer_precision": 0.7, "refusal_rate": 0.9,
+                  "false_refusal_rate": 0.05, "quotes_verbatim": 1.0},
+           "shipped": {"support_recall": 0.85, "false_refusal_rate": 0.04}}
+    flat = headline({"ask": ask})
+    assert flat["ask.cv.support_recall"] == 0.8 and flat["ask.shipped.false_refusal_rate"] == 0.04
+    worse = headline({"ask": {"cv": {**ask["cv"], "false_refusal_rate": 0.1}}})
+    rows = {r["metric"]: r["change"] for r in compare(worse, flat)}
+    assert rows["ask.cv.false_refusal_rate"] == "worse" and rows["ask.cv.support_recall"] == "same"

@@ -141,6 +141,15 @@ def test_smoke_grading_metrics(smoke):
     assert gaming["exceeded"] == len(gaming["exceeding"])
 
 
+def test_smoke_ask_metrics_share_the_report(smoke):
+    report, out, _ = smoke
+    ask = report["ask"]
+    assert ask["questions"] == 2 * LIMIT and "cv_error" in ask  # a slice is too small for folds
+    for key in ("support_recall", "answer_precision", "refusal_rate", "false_refusal_rate"):
+        assert f"ask.shipped.{key}" in report["headline"]
+    assert "## Ask" in (out / "report.md").read_text()
+
+
 def test_smoke_ragas_metrics(smoke):
     ragas = smoke[0]["ragas"]
     feedback = ragas["feedback_groundedness"]

@@ -36,3 +36,14 @@ def test_trivial_answers_stay_at_zero(held_out):
     for level, key in (("off-topic", "max_mean_off_topic"), ("empty", "max_mean_empty")):
         mask = np.array([r.level == level for r in rows])
         assert cv.predictions[mask].mean() <= FIGURES[key] + 1e-9, level
+
+
+def test_length_decorrelated_levels_do_not_regress(held_out):
+    """Long fluent wrong answers stay low; short correct and own-words answers stay high."""
+    rows, cv = held_out
+    tol = FIGURES["tolerance"] * 5  # level means move more than rank figures
+    mean = {level: cv.predictions[np.array([r.level == level for r in rows])].mean()
+            for level in ("long_wrong", "short_correct", "own_words")}
+    assert mean["long_wrong"] <= FIGURES["max_mean_long_wrong"] + tol
+    assert mean["short_correct"] >= FIGURES["min_mean_short_correct"] - tol
+    assert mean["own_words"] >= FIGURES["min_mean_own_words"] - tol

@@ -37,9 +37,26 @@ def test_the_score_can_be_recomputed_from_the_json(embedded_grader):
 
     e, s = share(True), share(False)
     content = e + SUPPORTING_SHARE * s * (1 - e)
-    expected = 5 * content ** b["curve"] * b["grounding"] - 0.5 * b["strictness"]
+    expected = 5 * content ** b["curve"] * b["grounding"] - b["wrong_claims_penalty"] \
+        - 0.5 * b["strictness"]
     assert grade["score"] == pytest.approx(min(5.0, max(0.0, expected)), abs=0.051)
     assert grade["score"] >= 3.5  # a short, correct expert answer
+
+
+def test_a_point_said_the_other_way_round_is_incorrect_and_costs(embedded_grader):
+    question = "Imagine implementing a GenAI-based chatbot that can handle real-time customer " \
+        "support for a retail company. What components and strategies would you include?"
+    plain = ("Use a retriever over the FAQ and product data, authenticate users before showing "
+             "their orders, and keep monitoring answer accuracy in production.")
+    denied = ("Use a retriever over the FAQ and product data. User authentication isn't needed, "
+              "and there is no monitoring of answer accuracy once it is live.")
+    right, wrong = embedded_grader.grade(question, plain), embedded_grader.grade(question, denied)
+    said_wrong = {p.point for p in wrong.incorrect}
+    assert said_wrong and not right.incorrect
+    assert not said_wrong & {p.point for p in wrong.covered + wrong.partial}
+    assert wrong.breakdown["wrong_claims"] == len(wrong.incorrect)
+    assert wrong.score < right.score - 1.0
+    assert "claim" in wrong.feedback.lower()
 
 
 def test_repeating_or_padding_an_answer_adds_nothing(embedded_grader):

@@ -16,8 +16,15 @@ import logging
 from pydantic import BaseModel, Field
 
 from tutor.ask.coverage import Coverage, coverage_features, judge, names_rare_term
-from tutor.ask.evidence import Evidence, compose, gather_evidence
-from tutor.ask.facets import question_facets, vocabulary_for
+from tutor.ask.evidence import (
+    SECTION_WEIGHT,
+    Candidates,
+    Evidence,
+    compose,
+    gather_candidates,
+    weigh,
+)
+from tutor.ask.facets import question_facets, unfamiliar_words, vocabulary_for
 from tutor.ask.generated import LLMDraft, llm_answer
 from tutor.ask.generated import compose as compose_checked
 from tutor.core.errors import InputError, LLMError
@@ -51,19 +58,36 @@ class Answer(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
-def assess(question: str, retriever: HybridRetriever, embedder: Embedder,
-           k: int = EVIDENCE_PASSAGES) -> tuple[list[Hit], Evidence, Coverage]:
-    """Retrieve, gather the evidence and judge coverage (no answer text yet)."""
+def gather(question: str, retriever: HybridRetriever, embedder: Embedder,
+           k: int = EVIDENCE_PASSAGES) -> tuple[list[Hit], Candidates, float, bool]:
+    """Retrieve and measure the candidate sentences once: the hits, the candidates, the best
+    chunk's cosine to the question and whether the best passage names a rare question term."""
     hits = retriever.search(question, max(k, EVIDENCE_PASSAGES))
-    facets = question_facets(question, vocabulary_for(retriever.kb), embedder.word_pieces)
-    evidence = gather_evidence(question, hits, facets, embedder,
-                               retriever.glossary.expand(question))
+    vocabulary = vocabulary_for(retriever.kb)
+    facets = question_facets(question, vocabulary, embedder.word_pieces)
+    candidates = gather_candidates(question, hits, facets, embedder,
+                                   retriever.glossary.expand(question),
+                                   unfamiliar_words(question, vocabulary, embedder.word_pieces))
     dense = retriever.dense(question, 1)
     kb = retriever.kb
     named = bool(hits) and names_rare_term(
         content_words(question), set(content_words(hits[0].chunk.text)),
         kb.document_frequency(), len(kb.chunks))
-    coverage = judge(coverage_features(evidence, dense[0][1] if dense else 0.0, named), evidence)
+    return hits, candidates, dense[0][1] if dense else 0.0, named
+
+
+def decide(candidates: Candidates, best_chunk: float, named: bool,
+           section_weight: float = SECTION_WEIGHT) -> tuple[Evidence, Coverage]:
+    """Weigh the candidates and judge from that evidence whether the guide covers the question."""
+    evidence = weigh(candidates, section_weight)
+    return evidence, judge(coverage_features(evidence, best_chunk, named), evidence)
+
+
+def assess(question: str, retriever: HybridRetriever, embedder: Embedder,
+           k: int = EVIDENCE_PASSAGES) -> tuple[list[Hit], Evidence, Coverage]:
+    """Retrieve, gather the evidence and judge coverage (no answer text yet)."""
+    hits, candidates, best_chunk, named = gather(question, retriever, embedder, k)
+    evidence, coverage = decide(candidates, best_chunk, named)
     return hits, evidence, coverage
 
 

@@ -1,12 +1,15 @@
 """Whether the guide covers a question, from how well its evidence covers the question's facets.
 
-Four measurements, each in cosine units:
+Six measurements, the first five in cosine units:
 
 - best_sentence: the best candidate sentence's cosine to the question;
 - best_chunk: the best chunk's cosine to the question (dense retrieval);
 - rare_facet: the least-covered facet holding a technical word the guide never uses
   ("speculative decoding" has none in the guide; 1.0 when the question has no such facet);
 - unknown_facet: the same for facets holding plain words the guide never uses;
+- unfamiliar_word: the least-supported word of the question the guide never uses: the best
+  token-level cosine of its word pieces to one candidate sentence ("speculative" finds nothing
+  near it; "personalised" finds "personalized"; 1.0 when every word is the guide's own);
 - named_term: 1 when the question names a term the guide uses in few passages and the best
   passage holds it ("What is BM25?": short questions about a named term embed poorly), else 0.
 
@@ -25,12 +28,13 @@ import numpy as np
 
 from tutor.ask.evidence import Evidence
 
-FEATURES = ("best_sentence", "best_chunk", "rare_facet", "unknown_facet", "named_term")
+FEATURES = ("best_sentence", "best_chunk", "rare_facet", "unknown_facet", "unfamiliar_word",
+            "named_term")
 RARE_TERM_SHARE = 0.03  # a term found in at most this share of the chunks names something
 # fitted by `python -m tutor.eval.ask_eval --fit` (raw feature units; covered when score >= 0)
-WEIGHTS = {"best_sentence": 7.0, "best_chunk": 9.114, "rare_facet": 5.074, "unknown_facet": 1.547,
-           "named_term": 1.518}
-BIAS = -13.326
+WEIGHTS = {"best_sentence": 5.795, "best_chunk": 6.495, "rare_facet": 3.126,
+           "unknown_facet": -0.126, "unfamiliar_word": 7.792, "named_term": 1.037}
+BIAS = -11.894
 # a facet of unfamiliar words whose best sentence is below this is named as not covered
 FACET_COVERED = 0.4
 
@@ -56,7 +60,8 @@ class Coverage:
 def coverage_features(evidence: Evidence, best_chunk: float, named_term: bool) -> dict[str, float]:
     return {"best_sentence": evidence.best_similarity, "best_chunk": best_chunk,
             "rare_facet": evidence.min_coverage("rare"),
-            "unknown_facet": evidence.min_coverage("unknown"), "named_term": float(named_term)}
+            "unknown_facet": evidence.min_coverage("unknown"),
+            "unfamiliar_word": evidence.min_word_support(), "named_term": float(named_term)}
 
 
 def names_rare_term(question_terms: list[str], passage_terms: set[str],

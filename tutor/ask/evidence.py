@@ -1,19 +1,26 @@
 """Sentence-level evidence for an answer: guide sentences scored against the question and each of
 its facets, a small non-redundant set chosen, ordered to read as an answer.
 
-Every candidate is a verbatim sentence of a retrieved chunk. Its relevance is its cosine to the
-question, plus a little for question words it contains and for the rank of its passage.
+Every candidate is a verbatim sentence of a retrieved chunk, read in its section's context (its
+vector leans a little toward its section heading's, so "It outputs a probability score" is known
+to speak of the discriminator). Its relevance is its cosine to the question, plus a little for
+question words it contains and for the rank of its passage.
 Sentences are then picked greedily (maximal marginal relevance): relevance, minus similarity to
 what is already chosen, plus how much it adds to facets the chosen sentences do not yet cover,
 so "why does RAG reduce hallucinations" gets a sentence on RAG *and* one on grounding. The set
 reads definition first, then mechanism, then example (`role_of`), and `compose` joins the quotes
 with short connectives that state nothing of their own.
+
+The candidates are embedded once (`gather_candidates`) and weighed separately (`weigh`), so the
+evaluation can compare settings without embedding again. For the words of the question the guide
+never uses, `word_support` measures how well any candidate speaks to them, token by token
+("speculative" finds nothing; "personalised" finds "personalized").
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -25,7 +32,7 @@ from tutor.ask.extractive import (
 )
 from tutor.ask.facets import Facet
 from tutor.core.types import Citation, Hit
-from tutor.embedding.embedder import Embedder
+from tutor.embedding.embedder import Embedder, TokenVectors
 
 LEXICAL_WEIGHT = 0.1  # question words a sentence contains, next to its cosine
 RANK_WEIGHT = 0.1  # prior for sentences of passages retrieval ranked higher
@@ -35,6 +42,9 @@ FACET_WEIGHT = 0.3  # gain per unit of facet coverage a sentence adds (facets we
 MIN_SENTENCES, MAX_SENTENCES = 2, 5
 KEEP_MARGIN = 0.3  # beyond the minimum, a sentence must score within this of the best
 DUPLICATE_COSINE = 0.88
+# a sentence is read in its section's context: this share of its vector is its section heading's
+# (chosen by cross-validation in `python -m tutor.eval.ask_eval`)
+SECTION_WEIGHT = 0.45
 DEFINITION = re.compile(r"^(?:Definition:|[^.;:]{0,80}?\b(?:is|are|refers? to|means)\s+(?:an?|the"
                         r"|one|any)\b)", re.IGNORECASE)
 EXAMPLE = re.compile(r"\b(?:for example|for instance|e\.g\.|such as|example)\b", re.IGNORECASE)
@@ -52,40 +62,97 @@ class Evidence:
     sentences: list[GuideSentence]
     best_similarity: float  # the best candidate's cosine to the question
     facet_coverage: list[tuple[Facet, float]] = field(default_factory=list)
+    word_support: list[tuple[str, float]] = field(default_factory=list)
 
     def min_coverage(self, kind: str) -> float:
         """The least-covered facet of a kind (1.0 when the question has none)."""
         return min((c for f, c in self.facet_coverage if f.kind == kind), default=1.0)
+
+    def min_word_support(self) -> float:
+        """The least-supported word the guide never uses (1.0 when the question has none)."""
+        return min((s for _, s in self.word_support), default=1.0)
 
     def uncovered(self, threshold: float) -> list[str]:
         """Facets holding words the guide does not use, whose best match is below threshold."""
         return [f.text for f, c in self.facet_coverage if f.kind != "known" and c < threshold]
 
 
-def gather_evidence(question: str, hits: list[Hit], facets: list[Facet],
-                    embedder: Embedder, expanded: str | None = None) -> Evidence:
-    """Score the hits' sentences against the question and its facets; choose the answer's.
+@dataclass
+class Candidates:
+    """Everything measured once about a question's candidate sentences, before they are weighed."""
 
-    Args:
-        expanded: the question with its abbreviations' other forms (matched against sentences).
-    """
+    sentences: list[GuideSentence]
+    vectors: np.ndarray  # each sentence's own vector
+    section_vectors: np.ndarray  # each sentence's section heading's vector
+    query: np.ndarray  # the (expanded) question's vector
+    overlap: list[float]
+    facets: list[Facet]
+    facet_vectors: np.ndarray
+    cards: list[str]  # the hits' cards, best first
+    passages: int  # how many hits the sentences come from
+    word_support: list[tuple[str, float]] = field(default_factory=list)
+
+
+def gather_candidates(question: str, hits: list[Hit], facets: list[Facet], embedder: Embedder,
+                      expanded: str | None = None, words: list[str] | None = None) -> Candidates:
+    """Embed the hits' sentences (and their sections) once, and measure how well the guide's
+    sentences support each of `words`, the question's words the guide never uses."""
     sentences = guide_sentences(hits)
+    vectors, tokens = embedder.embed_with_tokens([s.scored_text for s in sentences])
+    headings = list(dict.fromkeys(s.section for s in sentences))
+    heading_vectors = dict(zip(headings, embedder.embed_batch(headings), strict=True))
+    sections = (np.stack([heading_vectors[s.section] for s in sentences]) if sentences
+                else np.zeros_like(vectors))
+    facet_vectors = (embedder.embed_batch([f.text for f in facets]) if facets
+                     else np.zeros((0, embedder.dimension), dtype=np.float32))
+    return Candidates(
+        sentences, vectors, sections, embedder.embed_query(expanded or question),
+        word_overlap(expanded or question, [s.scored_text for s in sentences]), facets,
+        facet_vectors, list(dict.fromkeys(h.chunk.card_id for h in hits)), len(hits),
+        word_support(question, words or [], tokens, embedder))
+
+
+def word_support(question: str, words: list[str], sentences: list[TokenVectors],
+                 embedder: Embedder) -> list[tuple[str, float]]:
+    """Each word's best support among the sentences: the mean over its word pieces (as the
+    model reads them in the question) of their best cosine to a piece of one sentence."""
+    if not words:
+        return []
+    question_tokens = embedder.embed_with_tokens([question])[1][0]
+    pieces = list(question_tokens.pieces)
+    support = []
+    for word in words:
+        wanted = embedder.word_pieces(word.lower())
+        start = next((i for i in range(len(pieces)) if pieces[i:i + len(wanted)] == wanted), None)
+        if start is None or not wanted:
+            continue
+        own = question_tokens.vectors[start:start + len(wanted)]
+        support.append((word, max((float((own @ s.vectors.T).max(axis=1).mean())
+                                   for s in sentences if len(s.pieces)), default=0.0)))
+    return support
+
+
+def weigh(candidates: Candidates, section_weight: float = SECTION_WEIGHT) -> Evidence:
+    """Score the candidates against the question and its facets (each read in its section's
+    context, `section_weight` of its vector being the heading's); choose the answer's."""
+    sentences = [replace(s) for s in candidates.sentences]
     if not sentences:
-        return Evidence([], 0.0, [(f, 0.0) for f in facets])
-    vectors = embedder.embed_batch([s.scored_text for s in sentences])
-    similarity = vectors @ embedder.embed_query(expanded or question)
-    overlap = word_overlap(expanded or question, [s.scored_text for s in sentences])
-    cards = list(dict.fromkeys(h.chunk.card_id for h in hits))
-    for sentence, sim, lex in zip(sentences, similarity, overlap, strict=True):
-        prior = 1.0 - sentence.hit_rank / max(len(hits), 1)
+        return Evidence([], 0.0, [(f, 0.0) for f in candidates.facets], candidates.word_support)
+    mixed = (1 - section_weight) * candidates.vectors + section_weight * candidates.section_vectors
+    vectors = mixed / np.maximum(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12)
+    similarity = vectors @ candidates.query
+    cards = candidates.cards
+    for sentence, sim, lex in zip(sentences, similarity, candidates.overlap, strict=True):
+        prior = 1.0 - sentence.hit_rank / max(candidates.passages, 1)
         card_prior = 1.0 - cards.index(sentence.card_id) / len(cards)
         sentence.score = (float(sim) + LEXICAL_WEIGHT * lex + RANK_WEIGHT * prior
                           + CARD_WEIGHT * card_prior)
-    facet_sims = (embedder.embed_batch([f.text for f in facets]) @ vectors.T if facets
+    facet_sims = (candidates.facet_vectors @ vectors.T if candidates.facets
                   else np.zeros((0, len(sentences))))
-    coverage = [(f, float(facet_sims[i].max())) for i, f in enumerate(facets)]
+    coverage = [(f, float(facet_sims[i].max())) for i, f in enumerate(candidates.facets)]
     chosen = select(sentences, vectors, facet_sims)
-    return Evidence(order_as_answer(chosen), float(similarity.max()), coverage)
+    return Evidence(order_as_answer(chosen), float(similarity.max()), coverage,
+                    candidates.word_support)
 
 
 def select(sentences: list[GuideSentence], vectors: np.ndarray, facet_sims: np.ndarray,

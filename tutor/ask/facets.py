@@ -99,3 +99,11 @@ def question_facets(question: str, vocabulary: Vocabulary,
         kinds.append(kind)
     close()
     return facets
+
+
+def unfamiliar_words(question: str, vocabulary: Vocabulary,
+                     pieces: Callable[[str], list[str]]) -> list[str]:
+    """The question's words the guide never uses (unknown or rare), each once, in order."""
+    words = [w for w in _TOKEN.findall(question) if len(w) > 1
+             and vocabulary.kind(w.replace("’", "'"), pieces) in ("unknown", "rare")]
+    return list(dict.fromkeys(words))

@@ -184,12 +184,16 @@ class EmbeddedGrader:
             if status == "covered" and not ev.terms_found and ev.terms is not None \
                     and ev.similarity < params.sim_hi:
                 status, credit = "partial", round(value, 3)  # covered needs its words or meaning
+            if status != "missing" and ev.denied:  # its key terms said the other way round
+                status, credit = "incorrect", 0.0
             results.append(point_result(point, status, ev.sentence if status != "missing" else "",
                                         ev.similarity, quote=None, credit=credit,
                                         terms_found=ev.terms_found if status != "missing" else []))
         grounding = grounding_factor(found.misplaced, params)
         score, breakdown = combine([(r.weight, r.essential, r.credit) for r in results],
-                                   grounding, params.curve, self.strictness)
+                                   grounding, params.curve, self.strictness,
+                                   sum(r.status == "incorrect" for r in results),
+                                   params.wrong_penalty)
         breakdown["misplaced_vocabulary"] = round(float(found.misplaced), 4)
         if grounding < 1.0:
             warnings.append("much of the answer's vocabulary belongs to other topics of the guide, "

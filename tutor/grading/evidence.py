@@ -15,7 +15,8 @@ import numpy as np
 
 from tutor.core.stats import idf
 from tutor.core.text import content_words
-from tutor.grading.rubric import Rubric
+from tutor.grading.polarity import clauses, denied_terms
+from tutor.grading.rubric import Rubric, RubricPoint
 from tutor.grading.scoring import ScoringParams
 from tutor.grading.terms import stemmed_words, term_recall
 
@@ -30,6 +31,7 @@ class PointEvidence:
     token_recall: float
     sentence: str  # the answer sentence that carries the point best
     unit: str  # the rubric sentence it matched
+    denied: list[str] = field(default_factory=list)  # terms said negated (tutor.grading.polarity)
 
 
 @dataclass
@@ -47,6 +49,7 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
     """Evidence of each rubric point in the answer's sentences."""
     seg_words = [stemmed_words(s) for s in segments]
     all_words = tuple(w for ws in seg_words for w in (*ws, "|"))  # "|" stops cross-sentence
+    answer_clauses = [c for s in segments for c in clauses(s)]
     found: list[PointEvidence] = []
     for n, (point, vecs) in enumerate(zip(rubric.points, unit_vecs)):
         sims = segment_vecs @ vecs.T if len(segments) else np.zeros((0, len(vecs)))
@@ -60,9 +63,16 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
             hits = [term_recall(point.terms, ws)[0] for ws in seg_words]
             seg_i = int(np.argmax(np.array(hits) + 1e-3 * sims.max(axis=1)))
         sim = float(sims.max())
+        denied = denied_terms(point.terms, answer_clauses, guide_statement(point)) \
+            if said else []
         found.append(PointEvidence(terms, said, sim, float(token_recall[n]), segments[seg_i],
-                                   point.units[int(unit_i)]))
+                                   point.units[int(unit_i)], denied))
     return found
+
+
+def guide_statement(point: RubricPoint) -> str:
+    """The point as the rubric and the guide state it."""
+    return point.text + " " + (point.citation.quote if point.citation is not None else "")
 
 
 def misplaced_share(answer: str, section_text: str, df: Mapping[str, int], n_docs: int,

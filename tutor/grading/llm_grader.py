@@ -63,11 +63,8 @@ def score_from_verdicts(points: Sequence[tuple[float, bool, str]], incorrect_cla
                         strictness: float = 0.0) -> tuple[float, dict[str, float | str]]:
     """0-5 from (weight, essential, status) per point with the embedded grader's formula
     (tutor.grading.scoring.combine), minus INCORRECT_PENALTY per verified wrong claim."""
-    score, breakdown = combine([(w, e, STATUS_CREDIT[s]) for w, e, s in points], 1.0, curve,
-                               strictness)
-    penalty = INCORRECT_PENALTY * min(incorrect_claims, 3)
-    breakdown["wrong_claims_penalty"] = penalty
-    return max(0.0, score - penalty), breakdown
+    return combine([(w, e, STATUS_CREDIT[s]) for w, e, s in points], 1.0, curve, strictness,
+                   incorrect_claims, INCORRECT_PENALTY)
 
 
 class LLMGrader:

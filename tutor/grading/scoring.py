@@ -3,12 +3,16 @@
     essential = sum(weight * credit over essential points) / sum(weight over essential points)
     supporting = the same over supporting points (0 when there are none)
     content = essential + SUPPORTING_SHARE * supporting * (1 - essential)
-    score = 5 * content ** curve * grounding - 0.5 * strictness,  clipped to 0-5
+    score = 5 * content ** curve * grounding - penalty * min(wrong, 3) - 0.5 * strictness,
+            clipped to 0-5
 
 `grounding` is 1 unless the answer leans on vocabulary the guide uses for other questions (the
 field's words applied to the wrong question): it falls linearly from 1 at `misplaced_low` to 0
 at `misplaced_high` of that share (tutor.grading.evidence.misplaced_share). A point's
 credit is 1 when covered, 0 when missing or contradicted, and its evidence value when partial.
+`wrong` counts the claims found wrong: offline, the points whose key terms the answer says
+negated where the guide says them plainly (tutor.grading.polarity); with an LLM, its verified
+wrong claims.
 Nothing counts sentences, words or characters; repeating a point (in any words) earns it once.
 """
 
@@ -37,6 +41,7 @@ class ScoringParams:
     partial: float = 0.30  # … as partly covered
     misplaced_low: float = 0.35  # misplaced-vocabulary share up to which grounding is whole …
     misplaced_high: float = 0.80  # … and at which it reaches 0
+    wrong_penalty: float = 0.0  # points off per contradicted point (at most 3 count)
     curve: float = 1.0  # exponent on the content share (< 1: a few essentials earn more)
     # Floors decided before the formula (fitted like the rest):
     off_topic: float = 0.32  # best sentence cosine under which, with no key term, it is off-topic
@@ -88,9 +93,14 @@ def grounding_factor(misplaced: float, params: ScoringParams) -> float:
     return float(np.clip((params.misplaced_high - misplaced) / span, 0.0, 1.0))
 
 
+MAX_WRONG_CLAIMS = 3
+
+
 def combine(points: list[tuple[float, bool, float]], grounding: float, curve: float = 1.0,
-            strictness: float = 0.0) -> tuple[float, dict[str, float | str]]:
-    """(weight, essential, credit) per point -> score and the breakdown that recomputes it."""
+            strictness: float = 0.0, wrong: int = 0,
+            penalty: float = 0.0) -> tuple[float, dict[str, float | str]]:
+    """(weight, essential, credit) per point -> score and the breakdown that recomputes it;
+    `wrong` claims cost `penalty` each (at most MAX_WRONG_CLAIMS count)."""
     def share(essential: bool) -> float:
         chosen = [(w, c) for w, e, c in points if e == essential]
         total = sum(w for w, _ in chosen)
@@ -98,9 +108,13 @@ def combine(points: list[tuple[float, bool, float]], grounding: float, curve: fl
 
     essential, supporting = share(True), share(False)
     content = essential + SUPPORTING_SHARE * supporting * (1 - essential)
-    score = float(np.clip(5 * content ** curve * grounding - 0.5 * strictness, 0.0, 5.0))
+    wrong_penalty = penalty * min(wrong, MAX_WRONG_CLAIMS)
+    score = float(np.clip(5 * content ** curve * grounding - wrong_penalty - 0.5 * strictness,
+                          0.0, 5.0))
     return score, {
-        "formula": "5 * (E + 0.2 * S * (1 - E)) ** curve * grounding - 0.5 * strictness",
+        "formula": "5 * (E + 0.2 * S * (1 - E)) ** curve * grounding - wrong_claims_penalty"
+                   " - 0.5 * strictness",
         "essential": round(essential, 4), "supporting": round(supporting, 4),
         "curve": curve, "grounding": round(grounding, 4), "strictness": strictness,
+        "wrong_claims": float(wrong), "wrong_claims_penalty": round(wrong_penalty, 4),
     }

@@ -1,0 +1,39 @@
+"""Negation read in its clause: a key term said the other way round, not any nearby "not"."""
+
+from tutor.grading.polarity import clauses, denied_terms
+from tutor.grading.terms import TermGroup
+
+
+def terms(*names: str) -> list[TermGroup]:
+    return [TermGroup.of([n]) for n in names]
+
+
+def test_a_term_negated_in_its_own_clause_is_denied():
+    answer = clauses("User authentication isn't needed, and monitoring is never required.")
+    assert denied_terms(terms("authentication", "monitoring"), answer,
+                        "Authenticate users securely; monitor accuracy in production.") == \
+        ["authentication", "monitoring"]
+
+
+def test_negation_in_another_clause_or_far_away_denies_nothing():
+    answer = clauses("Since there is no recurrence, training parallelises well on GPUs. "
+                     "Nothing about the model, its size, its data or its schedule changes the "
+                     "learning rate.")
+    assert denied_terms(terms("GPU", "learning rate"), answer, "Parallel training on GPUs; "
+                        "the learning rate matters.") == []
+
+
+def test_a_term_also_said_plainly_or_negated_by_the_guide_is_not_denied():
+    answer = clauses("It needs no labels. Unlabelled data is all it uses.")
+    assert denied_terms(terms("unlabelled"), answer, "It learns from unlabelled data.") == []
+    said_so = clauses("The model does not need retraining.")
+    assert denied_terms(terms("retraining"), said_so,
+                        "The generative model itself does not need retraining.") == []
+
+
+def test_double_negation_and_negated_aliases_read_as_plain():
+    assert denied_terms(terms("review"), clauses("Nothing goes live without a review."),
+                        "Review content before it goes live.") == []
+    no_labels = [TermGroup.of(["no labels", "unlabelled"])]
+    assert denied_terms(no_labels, clauses("It learns from data with no labels."),
+                        "It learns from unlabelled data.") == []
