@@ -140,14 +140,13 @@ def test_question_facets_know_the_guide_words(retriever, embedder):
 
     vocabulary = vocabulary_for(retriever.kb)
     facets = question_facets("How does speculative decoding speed up LLM inference with a small "
-                             "draft model?", vocabulary, embedder.word_pieces)
+                             "draft model?", vocabulary)
     assert [f.text for f in facets] == ["speculative decoding speed", "LLM inference",
                                         "small draft model"]
     assert facets[1].kind == "known" and facets[0].kind != "known"
-    rag = question_facets("Why does RAG reduce hallucinations?", vocabulary, embedder.word_pieces)
+    rag = question_facets("Why does RAG reduce hallucinations?", vocabulary)
     assert [(f.text, f.kind) for f in rag] == [("RAG reduce hallucinations", "known")]
-    word2vec = question_facets("How are word2vec embeddings trained?", vocabulary,
-                               embedder.word_pieces)
+    word2vec = question_facets("How are word2vec embeddings trained?", vocabulary)
     assert word2vec[0].kind == "rare"
 
 
@@ -156,14 +155,37 @@ def test_words_the_guide_never_uses_are_measured_against_its_sentences(retriever
     from tutor.ask.facets import unfamiliar_words, vocabulary_for
 
     question = "How does speculative decoding speed up LLM inference with a small draft model?"
-    assert unfamiliar_words(question, vocabulary_for(retriever.kb),
-                            embedder.word_pieces) == ["speculative"]
+    assert unfamiliar_words(question, vocabulary_for(retriever.kb)) == ["speculative"]
     foreign = assess(question, retriever, embedder)[1]
     variant = assess("Would teachers see progress in a personalised learning system?",
                      retriever, embedder)[1]
     assert dict(variant.word_support)["personalised"] > 0.6 > 0.3 > dict(
         foreign.word_support)["speculative"]
     assert assess("What is LoRA?", retriever, embedder)[1].min_word_support() == 1.0
+
+
+def test_everyday_words_weigh_less_than_a_fields_terms():
+    """Technicality: an everyday word scores below a term of a field, and an unsupported
+    everyday word the guide lacks costs the technical-word measure less than a term does."""
+    from tutor.ask.evidence import Evidence
+    from tutor.core.lexicon import technicality
+
+    assert technicality("anything") == 0.0 < technicality("appear") < technicality(
+        "speculative") <= technicality("sourdough") == 1.0
+    everyday = Evidence([], 0.5, word_support=[("anything", 0.3)])
+    term = Evidence([], 0.5, word_support=[("speculative", 0.3)])
+    assert everyday.min_word_support() == term.min_word_support() == 0.3
+    assert everyday.min_technical_support() == 1.0 > term.min_technical_support() > 0.3
+    assert Evidence([], 0.5).min_technical_support() == 1.0
+
+
+def test_unfamiliar_words_are_rare_when_rare_in_everyday_english(retriever):
+    """A word the guide lacks is a term (rare) by its frequency in English, not its spelling."""
+    from tutor.ask.facets import vocabulary_for
+
+    vocabulary = vocabulary_for(retriever.kb)
+    assert vocabulary.kind("anything") == "unknown"
+    assert vocabulary.kind("sourdough") == vocabulary.kind("XGBoost") == "rare"
 
 
 def test_rag_hallucination_answer_cites_the_grounding_sentence(ask, verifier):

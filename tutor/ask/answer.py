@@ -64,10 +64,10 @@ def gather(question: str, retriever: HybridRetriever, embedder: Embedder,
     chunk's cosine to the question and whether the best passage names a rare question term."""
     hits = retriever.search(question, max(k, EVIDENCE_PASSAGES))
     vocabulary = vocabulary_for(retriever.kb)
-    facets = question_facets(question, vocabulary, embedder.word_pieces)
+    facets = question_facets(question, vocabulary)
     candidates = gather_candidates(question, hits, facets, embedder,
                                    retriever.glossary.expand(question),
-                                   unfamiliar_words(question, vocabulary, embedder.word_pieces))
+                                   unfamiliar_words(question, vocabulary))
     dense = retriever.dense(question, 1)
     kb = retriever.kb
     named = bool(hits) and names_rare_term(

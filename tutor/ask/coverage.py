@@ -1,6 +1,6 @@
 """Whether the guide covers a question, from how well its evidence covers the question's facets.
 
-Six measurements, the first five in cosine units:
+Seven measurements, the first six in cosine units:
 
 - best_sentence: the best candidate sentence's cosine to the question;
 - best_chunk: the best chunk's cosine to the question (dense retrieval);
@@ -10,6 +10,9 @@ Six measurements, the first five in cosine units:
 - unfamiliar_word: the least-supported word of the question the guide never uses: the best
   token-level cosine of its word pieces to one candidate sentence ("speculative" finds nothing
   near it; "personalised" finds "personalized"; 1.0 when every word is the guide's own);
+- technical_word: the same with each word's shortfall scaled by its technicality (its rarity in
+  everyday English), so an everyday word the guide happens not to use ("appear") weighs little
+  and a term of a field ("speculative") fully;
 - named_term: 1 when the question names a term the guide uses in few passages and the best
   passage holds it ("What is BM25?": short questions about a named term embed poorly), else 0.
 
@@ -29,12 +32,13 @@ import numpy as np
 from tutor.ask.evidence import Evidence
 
 FEATURES = ("best_sentence", "best_chunk", "rare_facet", "unknown_facet", "unfamiliar_word",
-            "named_term")
+            "technical_word", "named_term")
 RARE_TERM_SHARE = 0.03  # a term found in at most this share of the chunks names something
 # fitted by `python -m tutor.eval.ask_eval --fit` (raw feature units; covered when score >= 0)
-WEIGHTS = {"best_sentence": 5.795, "best_chunk": 6.495, "rare_facet": 3.126,
-           "unknown_facet": -0.126, "unfamiliar_word": 7.792, "named_term": 1.037}
-BIAS = -11.894
+WEIGHTS = {"best_sentence": 5.688, "best_chunk": 8.317, "rare_facet": 0.897,
+           "unknown_facet": 0.088, "unfamiliar_word": 5.132, "technical_word": 5.931,
+           "named_term": 1.217}
+BIAS = -13.416
 # a facet of unfamiliar words whose best sentence is below this is named as not covered
 FACET_COVERED = 0.4
 
@@ -61,7 +65,8 @@ def coverage_features(evidence: Evidence, best_chunk: float, named_term: bool) -
     return {"best_sentence": evidence.best_similarity, "best_chunk": best_chunk,
             "rare_facet": evidence.min_coverage("rare"),
             "unknown_facet": evidence.min_coverage("unknown"),
-            "unfamiliar_word": evidence.min_word_support(), "named_term": float(named_term)}
+            "unfamiliar_word": evidence.min_word_support(),
+            "technical_word": evidence.min_technical_support(), "named_term": float(named_term)}
 
 
 def names_rare_term(question_terms: list[str], passage_terms: set[str],

@@ -14,7 +14,9 @@ with short connectives that state nothing of their own.
 The candidates are embedded once (`gather_candidates`) and weighed separately (`weigh`), so the
 evaluation can compare settings without embedding again. For the words of the question the guide
 never uses, `word_support` measures how well any candidate speaks to them, token by token
-("speculative" finds nothing; "personalised" finds "personalized").
+("speculative" finds nothing; "personalised" finds "personalized"); an everyday word the guide
+happens not to use ("appear") matters less than a term of a field, in proportion to its
+technicality (`min_technical_support`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from tutor.ask.extractive import (
     word_overlap,
 )
 from tutor.ask.facets import Facet
+from tutor.core.lexicon import technicality
 from tutor.core.types import Citation, Hit
 from tutor.embedding.embedder import Embedder, TokenVectors
 
@@ -71,6 +74,12 @@ class Evidence:
     def min_word_support(self) -> float:
         """The least-supported word the guide never uses (1.0 when the question has none)."""
         return min((s for _, s in self.word_support), default=1.0)
+
+    def min_technical_support(self) -> float:
+        """The same, each word's shortfall scaled by its technicality: an everyday word the guide
+        does not use ("anything") counts as supported, a term of a field ("speculative") as is."""
+        return min((1.0 - technicality(w.lower()) * (1.0 - s) for w, s in self.word_support),
+                   default=1.0)
 
     def uncovered(self, threshold: float) -> list[str]:
         """Facets holding words the guide does not use, whose best match is below threshold."""

@@ -6,25 +6,27 @@ A question is cut into facets at its function words and its interrogative frame 
 draft model?" has "speculative decoding speed", "LLM inference" and "small draft model".
 
 Each word of a facet is *known* when the guide uses it (stemmed, or as an abbreviation it
-defines), *unknown* when it does not but is a plain English word (one word piece of the
-embedding model's vocabulary: "unsure", "drawback"), and *rare* when the guide does not use it
-and it is a technical token (several word pieces, an acronym, digits, a hyphenated compound the
-guide never writes: "word2vec", "XGBoost", "mixture-of-experts"). Facets holding unknown or
-rare words are the ones the guide may not cover; the answer checks them against its evidence.
+defines), *unknown* when it does not but is an everyday English word ("appear", "anything",
+"AI-written": common in general English, `tutor.core.lexicon`), and *rare* when the guide does not
+use it and it is a term of some field: an acronym, digits, or a word rare in everyday English
+("word2vec", "XGBoost", "speculative", "sourdough"). Facets holding unknown or rare words are the
+ones the guide may not cover; the answer checks them against its evidence.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tutor.core.lexicon import technicality
 from tutor.core.text import STOPWORDS, content_words
 from tutor.index.knowledge import KnowledgeBase
 from tutor.retrieval.glossary import Glossary
 
 Kind = str  # "known" | "unknown" | "rare"
+# from this technicality (Zipf 4, midway between everyday and rare) a word is a term of a field
+TECHNICAL = 0.5
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
 # words that frame a question rather than name what it asks about
 FRAME = frozenset("""what how why when where which who whom whose is are was were do does did
@@ -51,7 +53,7 @@ class Vocabulary:
         self.compounds = {t.lower() for text in texts for t in _TOKEN.findall(text) if "-" in t}
         self.glossary = glossary
 
-    def kind(self, word: str, pieces: Callable[[str], list[str]]) -> Kind | None:
+    def kind(self, word: str) -> Kind | None:
         """The word's kind; None for a function word."""
         lower = word.lower()
         stems = content_words(lower)
@@ -62,7 +64,7 @@ class Vocabulary:
                 word):
             return "known"
         acronym = sum(ch.isupper() for ch in word) >= 2 or any(ch.isdigit() for ch in word)
-        if acronym or "-" in lower or len(pieces(lower)) > 1:
+        if acronym or technicality(lower) >= TECHNICAL:
             return "rare"
         return "unknown"
 
@@ -77,8 +79,7 @@ def vocabulary_for(kb: KnowledgeBase) -> Vocabulary:
 _RANK = {"known": 0, "unknown": 1, "rare": 2}
 
 
-def question_facets(question: str, vocabulary: Vocabulary,
-                    pieces: Callable[[str], list[str]]) -> list[Facet]:
+def question_facets(question: str, vocabulary: Vocabulary) -> list[Facet]:
     """The question's facets in order, each with its least familiar word's kind."""
     facets: list[Facet] = []
     words: list[str] = []
@@ -91,7 +92,7 @@ def question_facets(question: str, vocabulary: Vocabulary,
             kinds.clear()
 
     for word in _TOKEN.findall(question):
-        kind = vocabulary.kind(word.replace("’", "'"), pieces) if len(word) > 1 else None
+        kind = vocabulary.kind(word.replace("’", "'")) if len(word) > 1 else None
         if kind is None:
             close()
             continue
@@ -101,9 +102,8 @@ def question_facets(question: str, vocabulary: Vocabulary,
     return facets
 
 
-def unfamiliar_words(question: str, vocabulary: Vocabulary,
-                     pieces: Callable[[str], list[str]]) -> list[str]:
+def unfamiliar_words(question: str, vocabulary: Vocabulary) -> list[str]:
     """The question's words the guide never uses (unknown or rare), each once, in order."""
     words = [w for w in _TOKEN.findall(question) if len(w) > 1
-             and vocabulary.kind(w.replace("’", "'"), pieces) in ("unknown", "rare")]
+             and vocabulary.kind(w.replace("’", "'")) in ("unknown", "rare")]
     return list(dict.fromkeys(words))

@@ -15,6 +15,7 @@ import numpy as np
 
 from tutor.core.stats import idf
 from tutor.core.text import content_words
+from tutor.grading.attribution import misattributed, point_subjects
 from tutor.grading.polarity import clauses, denied_terms
 from tutor.grading.rubric import Rubric, RubricPoint
 from tutor.grading.scoring import ScoringParams
@@ -50,6 +51,9 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
     seg_words = [stemmed_words(s) for s in segments]
     all_words = tuple(w for ws in seg_words for w in (*ws, "|"))  # "|" stops cross-sentence
     answer_clauses = [c for s in segments for c in clauses(s)]
+    subjects = point_subjects(f"{rubric.question} {rubric.section or ''}",
+                              [p.text for p in rubric.points])
+    sides = {s for s in subjects if s}
     found: list[PointEvidence] = []
     for n, (point, vecs) in enumerate(zip(rubric.points, unit_vecs)):
         sims = segment_vecs @ vecs.T if len(segments) else np.zeros((0, len(vecs)))
@@ -65,6 +69,9 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
         sim = float(sims.max())
         denied = denied_terms(point.terms, answer_clauses, guide_statement(point)) \
             if said else []
+        subject = subjects[n]
+        if said and subject and misattributed(point.terms, subject, sides, answer_clauses):
+            denied.append(f"said of {'/'.join(sorted(sides - {subject}))}")
         found.append(PointEvidence(terms, said, sim, float(token_recall[n]), segments[seg_i],
                                    point.units[int(unit_i)], denied))
     return found

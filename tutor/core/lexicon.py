@@ -1,0 +1,27 @@
+"""How technical a word is: its rarity in everyday English (wordfreq's Zipf scale).
+
+An answer in the candidate's own words uses plain words ("photo", "numbers", "picture") that a
+guide may also use somewhere; the field's terms ("discriminator", "quantization") are rare in
+everyday English. Zipf frequency is log10 of occurrences per billion words: ~7 for "the",
+~5 for "photo", ~3 for "latent", 0 for words too rare to list.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+PLAIN_ZIPF = 5.0  # at or above: an everyday word (technicality 0)
+RARE_ZIPF = 3.0  # at or below: a term of the field (technicality 1)
+
+
+@lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """Zipf frequency of an English word (0 when unlisted)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en", wordlist="small"))
+
+
+def technicality(word: str) -> float:
+    """0 for everyday words, 1 for rare ones, linear in between."""
+    return min(1.0, max(0.0, (PLAIN_ZIPF - zipf(word)) / (PLAIN_ZIPF - RARE_ZIPF)))
