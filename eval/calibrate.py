@@ -5,8 +5,13 @@ fitted on one half and reported on the other, and the reverse; every threshold t
 (evidence blend, similarity band, covered/partial cut-offs, grounding band, curve) is chosen
 inside the fit, never on the rows it is reported on.
 
+Graded against a supplied reference instead of the guide's rubric (as external graded sets are),
+the same rows are graded with one excellent answer per section as the reference and fitted the
+same way, held out by half, into their own parameters (rubrics from a reference have fewer key
+terms, and every sentence of the reference is a point).
+
 Run: python -m tutor.eval.calibrate [--write]   (--write fits on all rows and stores
-tutor/grading/scoring.json)
+tutor/grading/scoring.json and scoring_reference.json)
 """
 
 from __future__ import annotations
@@ -47,6 +52,17 @@ class CVResult:
     predictions: np.ndarray
     truth: np.ndarray
     folds: int
+
+
+def with_references(rows: list[GradedAnswer]) -> list[GradedAnswer]:
+    """Each section's first excellent answer becomes the reference for the section's other
+    answers (it is not graded itself); sections without one are left out."""
+    references: dict[str, str] = {}
+    for r in rows:
+        if r.level == "excellent":
+            references.setdefault(r.section or r.question, r.answer)
+    return [replace(r, reference=references[key]) for r in rows
+            if (key := r.section or r.question) in references and r.answer != references[key]]
 
 
 def analyse_all(grader: EmbeddedGrader, rows: list[GradedAnswer]) -> list[Analysis]:
@@ -156,19 +172,8 @@ def figures(pred: np.ndarray, truth: np.ndarray) -> str:
             f"rmse={np.sqrt((err ** 2).mean()):.3f} within1={np.mean(np.abs(err) <= 1):.3f}")
 
 
-def main() -> None:
-    from tutor.core.settings import Settings
-    from tutor.embedding.embedder import embedder_for
-    from tutor.runtime import retriever_for
-
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--write", action="store_true")
-    args = parser.parse_args()
-    settings = Settings()
-    grader = EmbeddedGrader(retriever_for(settings), embedder_for(settings))
-    rows = load_graded()
-    analyses = analyse_all(grader, rows)
-    print(f"token baseline (unrelated guide sentences): {measure_token_baseline(grader):.3f}")
+def report(grader: EmbeddedGrader, rows: list[GradedAnswer], analyses: list[Analysis]) -> None:
+    """Held-out figures: all rows, non-trivial rows, length, per level, teacher's scale."""
     cv = cross_validate(grader, analyses, rows)
     trivial = np.array([r.level in TRIVIAL_LEVELS for r in rows])
     print(f"answers={len(rows)}, held out by half (fit a -> report b, fit b -> report a)")
@@ -187,12 +192,32 @@ def main() -> None:
     print("teacher's scale from 5 examples per question (held-out raw scores, 5 draws):")
     print(f"  zero-shot         {figures(zero, truth)}")
     print(f"  with examples     {figures(scaled, truth)}")
-    if args.write:
-        params = fit_params(grader, analyses, rows)
-        path = Path(str(resources.files("tutor.grading").joinpath("scoring.json")))
-        params.save(path)
-        print("fitted on all rows:", {f.name: getattr(params, f.name) for f in fields(params)})
-        print(f"wrote {path}")
+
+
+def main() -> None:
+    from tutor.core.settings import Settings
+    from tutor.embedding.embedder import embedder_for
+    from tutor.grading.scoring import PARAMS_FILES
+    from tutor.runtime import retriever_for
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    settings = Settings()
+    grader = EmbeddedGrader(retriever_for(settings), embedder_for(settings))
+    print(f"token baseline (unrelated guide sentences): {measure_token_baseline(grader):.3f}")
+    sets = {"guide": load_graded()}
+    sets["reference"] = with_references(sets["guide"])
+    for kind, rows in sets.items():
+        print(f"== graded against {'the guide' if kind == 'guide' else 'a supplied reference'}")
+        analyses = analyse_all(grader, rows)
+        report(grader, rows, analyses)
+        if args.write:
+            params = fit_params(grader, analyses, rows)
+            path = Path(str(resources.files("tutor.grading").joinpath(PARAMS_FILES[kind])))
+            params.save(path)
+            print("fitted on all rows:", {f.name: getattr(params, f.name) for f in fields(params)})
+            print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -85,6 +85,20 @@ def test_reference_is_the_rubric_for_outside_questions(embedded_grader):
     assert all(c.chunk_id == "reference" and c.quote in reference for c in good.citations())
 
 
+def test_a_reference_rubric_listens_for_its_technical_words_and_has_its_own_parameters(
+        embedded_grader):
+    from tutor.grading.rubric import rubric_from_reference
+    from tutor.grading.scoring import load_params
+
+    rubric = rubric_from_reference("What is beam search?", "Beam search keeps the k most "
+                                   "probable partial sequences at every decoding step.")
+    said = {a for p in rubric.points for g in p.terms for a in g.aliases}
+    assert "decoding" in said and not said & {"the", "search", "every", "keeps"}
+    grade = embedded_grader.grade("What is beam search?", "It keeps the k most likely partial "
+                                  "sequences at each decoding step.", reference=rubric.points[0].text)
+    assert grade.breakdown["curve"] == load_params(kind="reference").curve
+
+
 def test_unmatched_question_warns_about_confidence(embedded_grader):
     grade = embedded_grader.grade("What is the capital of France?", "Paris is the capital.")
     assert grade.card_id is None

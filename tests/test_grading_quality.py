@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 import pytest
-from scipy.stats import spearmanr
-from tutor.eval.calibrate import analyse_all, cross_validate
+from scipy.stats import pearsonr, spearmanr
+from tutor.eval.calibrate import analyse_all, cross_validate, with_references
 from tutor.eval.datasets import TRIVIAL_LEVELS, load_graded
 
 from tutor.core.settings import PACKAGE_DATA
@@ -47,3 +47,14 @@ def test_length_decorrelated_levels_do_not_regress(held_out):
     assert mean["long_wrong"] <= FIGURES["max_mean_long_wrong"] + tol
     assert mean["short_correct"] >= FIGURES["min_mean_short_correct"] - tol
     assert mean["own_words"] >= FIGURES["min_mean_own_words"] - tol
+
+
+def test_grading_against_a_supplied_reference_does_not_regress(embedded_grader):
+    """External sets come with a reference answer, not the guide: the same rows graded against
+    one excellent answer per section, fitted on one half and reported on the other."""
+    rows = with_references(load_graded())
+    cv = cross_validate(embedded_grader, analyse_all(embedded_grader, rows), rows)
+    tol = FIGURES["tolerance"]
+    assert pearsonr(cv.predictions, cv.truth)[0] >= FIGURES["reference_pearson_all"] - tol
+    assert np.sqrt(np.mean((cv.predictions - cv.truth) ** 2)) <= \
+        FIGURES["reference_rmse_all"] + tol

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from tutor.core.text import content_words
 from tutor.grading.terms import TermGroup, stemmed_words
@@ -23,11 +24,12 @@ COMPARISON = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|contrast\w*|betw
                         re.IGNORECASE)
 
 
-def point_subjects(question: str, statements: Sequence[str]) -> list[str | None]:
+@lru_cache(maxsize=1024)
+def point_subjects(question: str, statements: tuple[str, ...]) -> tuple[str | None, ...]:
     """Each point's compared side (a stemmed question word opening it), or None. Only a
     question that asks for a comparison has sides: exactly two words that each open two
     points or more. A point that names both sides is about both: no subject."""
-    none: list[str | None] = [None] * len(statements)
+    none: tuple[str | None, ...] = (None,) * len(statements)
     if not COMPARISON.search(question):
         return none
     asked = set(content_words(COMPARISON.sub(" ", question)))
@@ -36,8 +38,8 @@ def point_subjects(question: str, statements: Sequence[str]) -> list[str | None]
     sides = [s for s, n in Counter(s for s in subjects if s).items() if n >= 2]
     if len(sides) != 2:
         return none
-    return [s if s in sides and not set(sides) <= set(stemmed_words(text)) else None
-            for s, text in zip(subjects, statements)]  # a point naming both sides has none
+    return tuple(s if s in sides and not set(sides) <= set(stemmed_words(text)) else None
+                 for s, text in zip(subjects, statements))  # a point naming both sides has none
 
 
 def misattributed(groups: Sequence[TermGroup], subject: str, sides: set[str],

@@ -71,6 +71,7 @@ class EmbeddedGrader:
         self.retriever = retriever
         self.embedder = embedder
         self.params = params or load_params()
+        self.reference_params = params or load_params(kind="reference")
         self.rubrics = rubrics if rubrics is not None else load_rubric_book()
         self.strictness = strictness
         self.max_answer_chars = max_answer_chars
@@ -162,7 +163,8 @@ class EmbeddedGrader:
         """Score an analysis: statuses and credits per point, then the documented formula
         (with `params` instead of the grader's own, e.g. while fitting them)."""
         rubric, found, warnings = a.rubric, a.evidence, list(a.warnings)
-        params = params or self.params
+        params = params or (self.reference_params if rubric.source == "reference"
+                            else self.params)
         if not a.answer or NON_ANSWER.match(a.answer) or not tokenize(a.answer):
             return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "empty")
         if not rubric.points:

@@ -52,7 +52,7 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
     all_words = tuple(w for ws in seg_words for w in (*ws, "|"))  # "|" stops cross-sentence
     answer_clauses = [c for s in segments for c in clauses(s)]
     subjects = point_subjects(f"{rubric.question} {rubric.section or ''}",
-                              [p.text for p in rubric.points])
+                              tuple(p.text for p in rubric.points))
     sides = {s for s in subjects if s}
     found: list[PointEvidence] = []
     for n, (point, vecs) in enumerate(zip(rubric.points, unit_vecs)):

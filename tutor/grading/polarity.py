@@ -12,7 +12,8 @@ their own negation ("no labels") and doubly negated clauses are read as plain.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from tutor.grading.terms import TermGroup, stemmed_words
 
@@ -24,10 +25,12 @@ CLAUSE = re.compile(r"[,;:()—–]|[.!?](?:\s|$)"
 Clause = tuple[str, ...]
 
 
-def clauses(text: str) -> list[Clause]:
-    """Each clause as stemmed words ("isn't" read as "is not")."""
+@lru_cache(maxsize=16384)
+def clauses(text: str) -> tuple[Clause, ...]:
+    """Each clause as stemmed words ("isn't" read as "is not"); kept for repeated texts (the
+    rubric's statements, the sentences of a batch)."""
     text = re.sub(r"n[’']t\b", " not", text)
-    return [stemmed_words(c) for c in CLAUSE.split(text) if c and c.strip()]
+    return tuple(stemmed_words(c) for c in CLAUSE.split(text) if c and c.strip())
 
 
 def said_negated(group: TermGroup, words: Clause) -> bool:
@@ -46,13 +49,14 @@ def said_negated(group: TermGroup, words: Clause) -> bool:
     return False
 
 
-def denied(group: TermGroup, text: list[Clause]) -> bool:
+def denied(group: TermGroup, text: Sequence[Clause]) -> bool:
     """Is the term said, and only ever said negated?"""
     said = [said_negated(group, c) for c in text if group.found_in(c)]
     return bool(said) and all(said)
 
 
-def denied_terms(groups: Iterable[TermGroup], answer: list[Clause], guide_text: str) -> list[str]:
+def denied_terms(groups: Iterable[TermGroup], answer: Sequence[Clause],
+                 guide_text: str) -> list[str]:
     """The point's terms the answer only says negated, where the guide says them plainly."""
     guide = clauses(guide_text)
     return [g.aliases[0] for g in groups

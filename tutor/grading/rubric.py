@@ -146,10 +146,24 @@ def rubric_from_reference(question: str, reference: str) -> Rubric:
     sentences = [s for s in split_sentences(reference) if len(s) > 12] or [reference.strip()]
     points = [
         RubricPoint(label=_short(s), text=s, units=[s],
-                    citation=Citation(chunk_id=REFERENCE_ID, section="supplied reference", quote=s))
+                    citation=Citation(chunk_id=REFERENCE_ID, section="supplied reference", quote=s),
+                    terms=_technical_terms(s, question))
         for s in sentences
     ]
     return Rubric(question=question, points=points, source="reference", reference_text=reference)
+
+
+def _technical_terms(text: str, question: str) -> tuple[TermGroup, ...]:
+    """A reference sentence's most technical words (rare in everyday English, not the
+    question's) as its key terms: the words a grader listens for."""
+    from tutor.core.lexicon import technicality
+    from tutor.core.text import STOPWORDS, stem, tokenize
+
+    asked = set(content_words(question))
+    words = dict.fromkeys(t for t in tokenize(text) if t not in STOPWORDS and len(t) > 2
+                          and stem(t) not in asked)
+    ranked = sorted(words, key=technicality, reverse=True)
+    return tuple(TermGroup.of([w]) for w in ranked[:AUTO_TERMS] if technicality(w) >= 0.5)
 
 
 def resolve_rubric(question: str, retriever: HybridRetriever, embedder: Embedder,

@@ -52,13 +52,18 @@ class ScoringParams:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
 
 
-def load_params(path: Path | None = None) -> ScoringParams:
-    """The shipped parameters (tutor/grading/scoring.json).
+PARAMS_FILES = {"guide": "scoring.json", "reference": "scoring_reference.json"}
+
+
+def load_params(path: Path | None = None, kind: str = "guide") -> ScoringParams:
+    """The shipped parameters: for the guide's rubrics (tutor/grading/scoring.json), or for
+    rubrics made from a supplied reference answer (scoring_reference.json), fitted apart
+    because a reference gives fewer key terms and every sentence of it is a point.
 
     Raises:
         ConfigError: the file is missing or does not match ScoringParams (no silent default).
     """
-    source = path or resources.files("tutor.grading").joinpath("scoring.json")
+    source = path or resources.files("tutor.grading").joinpath(PARAMS_FILES[kind])
     try:
         return ScoringParams(**json.loads(source.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError) as exc:
