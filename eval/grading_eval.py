@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from tutor.eval.agreement import agreement, breakdown, confusion, pairwise_order
-from tutor.eval.calibrate import cross_validate
+from tutor.eval.calibrate import cross_validate, with_references
 from tutor.eval.context import EvalContext, limited
 from tutor.eval.datasets import TRIVIAL_LEVELS, GradedAnswer, load_graded
 
@@ -90,6 +90,25 @@ def bundled_cv(ctx: EvalContext) -> dict[str, Any]:
     }
 
 
+def reference_cv(ctx: EvalContext) -> dict[str, Any]:
+    """The bundled answers graded against a supplied reference (one excellent answer per
+    section) instead of the guide, as external graded sets are; held out by half."""
+    rows = with_references(limited(load_graded(), ctx.limit))
+    tick = ctx.progress("grading against references")
+    analyses = []
+    for n, row in enumerate(rows, 1):
+        analyses.append(ctx.grader.analyse(row.question, row.answer, row.reference))
+        tick(n, len(rows))
+    folds = min(MAX_FOLDS, len({group_of(r) for r in rows}))
+    if folds < 2:
+        return {"answers": len(rows), "folds": 0}
+    predicted = [float(round(p, 1)) for p in cross_validate(ctx.grader, analyses, rows,
+                                                            folds).predictions]
+    truth = [r.score for r in rows]
+    return {"answers": len(rows), "folds": folds, "cv": agreement(predicted, truth),
+            "by_level": breakdown([human_level(r) for r in rows], predicted, truth)}
+
+
 def plain_predictions(ctx: EvalContext, rows: list[GradedAnswer], grader: Any,
                       label: str) -> dict[str, Any]:
     """Grade rows as they are; a row the grader rejects is counted, not fatal."""
@@ -125,7 +144,8 @@ def run_grading(ctx: EvalContext, extra: dict[str, list[GradedAnswer]] | None = 
     """Bundled answers (cross-validated), user files, gaming attacks, and the LLM grader."""
     from tutor.eval.gaming_eval import run_gaming
 
-    out: dict[str, Any] = {"bundled": bundled_cv(ctx), "user_data": {}}
+    out: dict[str, Any] = {"bundled": bundled_cv(ctx), "reference": reference_cv(ctx),
+                           "user_data": {}}
     for name, rows in (extra or {}).items():
         out["user_data"][name] = plain_predictions(ctx, limited(rows, ctx.limit), ctx.grader,
                                                    name)

@@ -62,6 +62,9 @@ def grading_md(g: dict[str, Any]) -> list[str]:
     if "cv_non_trivial" in b:
         rows.append(agreement_rows("embedded, held out, no empty/off-topic", b["cv_non_trivial"]))
     rows.append(agreement_rows("embedded, in-sample", b["in_sample"]))
+    if (g.get("reference") or {}).get("cv"):
+        rows.append(agreement_rows("embedded, against a supplied reference, held out",
+                                   g["reference"]["cv"]))
     rows += [agreement_rows(f"{name} (plain)", d) for name, d in g["user_data"].items()]
     if "llm" in g:
         rows.append(agreement_rows(f"{g['llm']['grader']} (plain)", g["llm"]))

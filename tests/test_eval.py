@@ -132,6 +132,8 @@ def test_smoke_grading_metrics(smoke):
     assert cv["pearson"] is None or -1.0 <= cv["pearson"] <= 1.0
     assert sum(n for row in cv["confusion"].values() for n in row.values()) == LIMIT
     assert all(0.0 <= s["predicted"] <= 5.0 for s in bundled["samples"])
+    reference = grading["reference"]  # the references themselves are not graded
+    assert reference["answers"] < LIMIT
     mine = grading["user_data"]["mine.csv"]
     assert mine["answers"] == 3 and mine["graded"] == 3 and mine["errors"] == []
     assert {s["predicted"] for s in mine["samples"]} and mine["samples"][1]["predicted"] == 0.0

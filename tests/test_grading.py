@@ -95,7 +95,8 @@ def test_a_reference_rubric_listens_for_its_technical_words_and_has_its_own_para
     said = {a for p in rubric.points for g in p.terms for a in g.aliases}
     assert "decoding" in said and not said & {"the", "search", "every", "keeps"}
     grade = embedded_grader.grade("What is beam search?", "It keeps the k most likely partial "
-                                  "sequences at each decoding step.", reference=rubric.points[0].text)
+                                  "sequences at each decoding step.",
+                                  reference=rubric.points[0].text)
     assert grade.breakdown["curve"] == load_params(kind="reference").curve
 
 
