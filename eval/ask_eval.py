@@ -10,17 +10,19 @@ offline answer is built once; then
 - refusal rate (out-of-guide questions refused) and false-refusal rate (in-guide refused);
 - quotes verbatim: share of citations found verbatim in the indexed guide.
 
-The refusal model (`tutor.ask.coverage`) and the evidence's section weight
-(`tutor.ask.evidence.SECTION_WEIGHT`) are chosen on this set, so its figures are given
-cross-validated: folds share no guide section (out-of-guide questions are dealt round the
-folds); the section weight (from a short grid), the refusal weights and the threshold are
-chosen on the other folds. `python -m tutor.eval.ask_eval --fit` prints the settings chosen on
-every row, for `tutor/ask/evidence.py` and `tutor/ask/coverage.py`.
+The refusal model (`tutor.ask.coverage`) and the evidence's weighting
+(`tutor.ask.evidence.Weighting`: section, context, answer-type and section-score weights) are
+chosen on this set, so its figures are given cross-validated: folds share no guide section
+(out-of-guide questions are dealt round the folds); the weighting (from a short grid), the
+refusal weights and the threshold are chosen on the other folds. `python -m
+tutor.eval.ask_eval --fit` prints the settings chosen on every row, for `tutor/ask/evidence.py`
+and `tutor/ask/coverage.py`.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 from typing import Any
 
@@ -34,7 +36,19 @@ FOLDS = 5
 OOG_COST = 3.0  # a question answered outside the guide costs three false refusals
 STRENGTH = 1.0  # inverse L2 strength of the logistic refusal model
 MIN_CV_ROWS = 40
-SECTION_WEIGHTS = (0.0, 0.15, 0.3, 0.45)  # candidate section weights, chosen inside the folds
+# the evidence weightings tried, chosen inside the folds
+SECTION_WEIGHTS = (0.0, 0.15, 0.3, 0.45)
+CONTEXT_WEIGHTS = (0.5, 0.7)
+ANSWER_TYPE_WEIGHTS = (0.05, 0.1, 0.15)
+CARD_SCORE_WEIGHTS = (0.05, 0.1)
+
+
+def weightings() -> list[Any]:
+    """Every weighting of the grid."""
+    from tutor.ask.evidence import Weighting
+
+    return [Weighting(*w) for w in itertools.product(SECTION_WEIGHTS, CONTEXT_WEIGHTS,
+                                                      ANSWER_TYPE_WEIGHTS, CARD_SCORE_WEIGHTS)]
 
 
 def normalise(text: str) -> str:
@@ -52,18 +66,19 @@ def same_sentence(gold: str, quote: str) -> bool:
 
 
 def collect(ctx: EvalContext, rows: list[dict]) -> list[dict[str, Any]]:
-    """Each question's coverage features and offline citations, for every candidate section
-    weight (the candidates are embedded once and weighed for each)."""
+    """Each question's coverage features and offline citations, for every weighting of the grid
+    (the candidates are embedded once and weighed for each)."""
     from tutor.ask.answer import decide, gather
     from tutor.ask.coverage import FEATURES
     from tutor.ask.evidence import compose
 
     out = []
+    grid = weightings()
     tick = ctx.progress("ask set")
     for n, row in enumerate(rows, 1):
         _, candidates, best_chunk, named = gather(row["question"], ctx.retriever, ctx.embedder)
         by_weight = {}
-        for weight in SECTION_WEIGHTS:
+        for weight in grid:
             evidence, coverage = decide(candidates, best_chunk, named, weight)
             by_weight[weight] = {"row": row, "features": [coverage.features[f] for f in FEATURES],
                                  "citations": compose(evidence.sentences)[1],
@@ -73,8 +88,8 @@ def collect(ctx: EvalContext, rows: list[dict]) -> list[dict[str, Any]]:
     return out
 
 
-def at_weight(records: list[dict[Any, Any]], weights: list[float]) -> list[dict[str, Any]]:
-    """Each question's record at the section weight given for it."""
+def at_weight(records: list[dict[Any, Any]], weights: list[Any]) -> list[dict[str, Any]]:
+    """Each question's record at the weighting given for it."""
     return [r[w] for r, w in zip(records, weights, strict=True)]
 
 
@@ -89,22 +104,23 @@ def supported(record: dict[str, Any]) -> bool:
                for c in record["citations"])
 
 
-def choose_weight(records: list[dict[Any, Any]], rows: np.ndarray) -> tuple[float, np.ndarray,
-                                                                             float]:
-    """The section weight, refusal weights and bias best on `rows` (a mask): most in-guide
+def choose_weight(records: list[dict[Any, Any]], rows: np.ndarray) -> tuple[Any, np.ndarray,
+                                                                           float]:
+    """The weighting, refusal weights and bias best on `rows` (a mask): most in-guide
     questions answered with a gold sentence, OOG_COST for each out-of-guide one answered; ties
-    go to the shipped weight."""
-    from tutor.ask.evidence import SECTION_WEIGHT
+    go to the shipped weighting."""
+    from tutor.ask.evidence import Weighting
 
-    best: tuple[tuple[float, bool], float, np.ndarray, float] | None = None
-    for weight in SECTION_WEIGHTS:
+    shipped = Weighting()
+    best: tuple[tuple[float, bool], Any, np.ndarray, float] | None = None
+    for weight in records[0]:
         flat = at_weight(records, [weight] * len(records))
         x, y = features_of(flat)
         w, b = fit_refusal(x[rows], y[rows])
         covered = x @ w + b >= 0
         value = sum(bool(covered[i]) and supported(flat[i]) for i in np.flatnonzero(rows & y))
         value -= OOG_COST * int((covered & rows & ~y).sum())
-        key = (float(value), weight == SECTION_WEIGHT)
+        key = (float(value), weight == shipped)
         if best is None or key > best[0]:
             best = (key, weight, w, b)
     assert best is not None
@@ -116,7 +132,8 @@ def fit_refusal(x: np.ndarray, y: np.ndarray,
     """Weights and bias in raw feature units: covered when x @ w + b >= 0.
 
     A class-balanced L2 logistic regression on standardised features, whose threshold is then
-    moved to minimise OOG_COST * out-of-guide answered + in-guide refused on the same rows.
+    moved to minimise OOG_COST * out-of-guide answered + in-guide refused on the same rows
+    (midway between the two questions it separates).
     """
     from scipy.optimize import minimize
 
@@ -135,7 +152,8 @@ def fit_refusal(x: np.ndarray, y: np.ndarray,
 
     p = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B").x
     scores = z @ p[:-1] + p[-1]
-    cuts = np.concatenate([[-np.inf], np.sort(scores) + 1e-9])
+    edges = np.unique(scores)  # cut midway between neighbouring scores, not on a question
+    cuts = np.concatenate([[-np.inf], (edges[:-1] + edges[1:]) / 2, [edges[-1] + 1.0]])
     costs = [OOG_COST * ((scores >= c) & ~y).sum() + ((scores < c) & y).sum() for c in cuts]
     cut = float(cuts[int(np.argmin(costs))])
     w = p[:-1] / spread
@@ -155,11 +173,11 @@ def fold_numbers(rows: list[dict]) -> list[int]:
 
 
 def cross_validated(records: list[dict[Any, Any]],
-                    rows: list[dict]) -> tuple[list[dict[str, Any]], np.ndarray, list[float]]:
-    """Each question's record and coverage decision from the section weight and refusal model
-    chosen on the other folds, and the weight each fold chose."""
+                    rows: list[dict]) -> tuple[list[dict[str, Any]], np.ndarray, list[Any]]:
+    """Each question's record and coverage decision from the weighting and refusal model
+    chosen on the other folds, and the weighting each fold chose."""
     fold = np.asarray(fold_numbers(rows))
-    weights = [SECTION_WEIGHTS[0]] * len(rows)
+    weights = [next(iter(records[0]))] * len(rows)
     covered = np.zeros(len(rows), dtype=bool)
     chosen = []
     for f in range(FOLDS):
@@ -205,14 +223,14 @@ def figures(records: list[dict[str, Any]], covered: np.ndarray, verifier: Any) -
 
 def run_ask(ctx: EvalContext) -> dict[str, Any]:
     """The ask suite: the shipped settings in-sample, and their choice cross-validated."""
-    from tutor.ask.evidence import SECTION_WEIGHT
+    from tutor.ask.evidence import SECTION_WEIGHT, Weighting
 
     rows = read_rows(ASK_FILE)
     rows = (limited([r for r in rows if r["in_guide"]], ctx.limit)
             + limited([r for r in rows if not r["in_guide"]], ctx.limit))
     records = collect(ctx, rows)
     ctx.cache["ask_records"] = records
-    shipped = at_weight(records, [SECTION_WEIGHT] * len(records))
+    shipped = at_weight(records, [Weighting()] * len(records))
     _, y = features_of(shipped)
     out: dict[str, Any] = {"questions": len(rows), "folds": FOLDS, "section_weight": SECTION_WEIGHT,
                            "shipped": figures(shipped, np.asarray([r["covered"] for r in shipped]),
@@ -220,7 +238,9 @@ def run_ask(ctx: EvalContext) -> dict[str, Any]:
     if len(rows) >= MIN_CV_ROWS and y.any() and (~y).any():
         held_out, covered, chosen = cross_validated(records, rows)
         out["cv"] = figures(held_out, covered, ctx.verifier)
-        out["cv"]["section_weights"] = chosen
+        out["cv"]["section_weights"] = [w.section for w in chosen]
+        out["cv"]["weightings"] = [[w.section, w.context, w.answer_type, w.card_score]
+                                   for w in chosen]
     else:
         out["cv_error"] = f"cross-validation needs at least {MIN_CV_ROWS} questions of both kinds"
     out["partial_answers"] = sum(bool(r["missing"]) and r["covered"] for r in shipped)
@@ -244,9 +264,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.fit:
         records = ctx.cache["ask_records"]
         weight, w, b = choose_weight(records, np.ones(len(records), dtype=bool))
-        print(f"SECTION_WEIGHT = {weight}")
-        print("WEIGHTS = {" + ", ".join(f'"{n}": {v:.3f}' for n, v in zip(FEATURES, w)) + "}")
-        print(f"BIAS = {b:.3f}")
+        print(f"SECTION_WEIGHT = {weight.section}")
+        print(f"CONTEXT_WEIGHT = {weight.context}")
+        print(f"ANSWER_TYPE_WEIGHT = {weight.answer_type}")
+        print(f"CARD_SCORE_WEIGHT = {weight.card_score}")
+        print("WEIGHTS = {" + ", ".join(f'"{n}": {v:.4f}' for n, v in zip(FEATURES, w)) + "}")
+        print(f"BIAS = {b:.4f}")
 
 
 if __name__ == "__main__":

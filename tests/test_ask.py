@@ -15,10 +15,13 @@ from tutor.ask.answer import (
     answer_question,
     assess,
 )
+from tutor.ask.answer_type import asked_type, of_type
+from tutor.ask.evidence import Weighting, gather_candidates, weigh
 from tutor.ask.generated import UNSUPPORTED_MARK, answer_schema
 from tutor.cli.main import cli
 from tutor.core.errors import InputError, LLMError
 from tutor.core.settings import Settings
+from tutor.core.types import Chunk, Hit
 
 LORA = "What is LoRA and QLoRA?"
 LORA_Q = "How does LoRA fine-tune a model?"
@@ -186,6 +189,53 @@ def test_unfamiliar_words_are_rare_when_rare_in_everyday_english(retriever):
     vocabulary = vocabulary_for(retriever.kb)
     assert vocabulary.kind("anything") == "unknown"
     assert vocabulary.kind("sourdough") == vocabulary.kind("XGBoost") == "rare"
+
+
+def _hit(card: str, text: str, score: float) -> Hit:
+    chunk = Chunk(id=f"{card}#0", card_id=card, heading=f"About {card}", question="?",
+                  kind="concept", position=0, text=text)
+    return Hit(chunk=chunk, score=score)
+
+
+def test_question_frame_names_the_kind_of_answer_it_wants():
+    assert asked_type("Why does retrieval reduce hallucinations?") == "cause"
+    assert of_type("cause", "It helps because answers rest on retrieved passages.")
+    assert asked_type("How many examples does a few-shot prompt hold?") == "quantity"
+    assert of_type("quantity", "Showing the model two or three examples helps.")
+    assert not of_type("quantity", "Showing the model examples helps.")
+    assert asked_type("No examples at all: what is that called?") == "name"
+    assert of_type("name", "Zero-shot learning is a way to perform tasks without examples.")
+    assert asked_type("Explain attention.") is None and not of_type(None, "Because 2.")
+
+
+def test_anaphoric_sentence_is_read_after_the_sentence_it_refers_to(embedder):
+    question = "What does the discriminator output for each sample?"
+    hits = [_hit("gan", "Discriminator: the discriminator judges whether a sample is real. "
+                        "It outputs a probability score for the data being real. "
+                        "Training alternates between both networks for many epochs.", 5.0)]
+    candidates = gather_candidates(question, hits, [], embedder)
+    score = {}
+    for context in (0.0, 0.5):
+        evidence = weigh(candidates, Weighting(section=0.0, context=context))
+        chosen = {s.text: s.score for s in evidence.sentences}
+        score[context] = chosen["It outputs a probability score for the data being real."]
+    assert score[0.5] > score[0.0]  # "It" is now known to be the discriminator
+    assert evidence.best_similarity == weigh(candidates, Weighting(
+        section=0.0, context=0.0)).best_similarity  # the refusal evidence does not change
+
+
+def test_sections_retrieval_scored_lower_cost_their_sentences(embedder):
+    text = "Dropout randomly zeroes activations during training to reduce overfitting."
+    hits = [_hit("best", text, 9.0), _hit("far", text.replace("Dropout", "DropConnect"), 3.0)]
+    candidates = gather_candidates("What does dropout do?", hits, [], embedder)
+    assert candidates.card_gap == [0.0, -6.0]
+
+    def scores(card_score: float) -> list[float]:
+        evidence = weigh(candidates, Weighting(card_score=card_score))
+        return [s.score for s in sorted(evidence.sentences, key=lambda s: s.card_id)]
+
+    (best_0, far_0), (best_1, far_1) = scores(0.0), scores(0.1)
+    assert best_1 == pytest.approx(best_0) and far_1 == pytest.approx(far_0 - 0.1)
 
 
 def test_rag_hallucination_answer_cites_the_grounding_sentence(ask, verifier):

@@ -17,9 +17,9 @@ from pydantic import BaseModel, Field
 
 from tutor.ask.coverage import Coverage, coverage_features, judge, names_rare_term
 from tutor.ask.evidence import (
-    SECTION_WEIGHT,
     Candidates,
     Evidence,
+    Weighting,
     compose,
     gather_candidates,
     weigh,
@@ -77,9 +77,10 @@ def gather(question: str, retriever: HybridRetriever, embedder: Embedder,
 
 
 def decide(candidates: Candidates, best_chunk: float, named: bool,
-           section_weight: float = SECTION_WEIGHT) -> tuple[Evidence, Coverage]:
-    """Weigh the candidates and judge from that evidence whether the guide covers the question."""
-    evidence = weigh(candidates, section_weight)
+           weighting: Weighting | None = None) -> tuple[Evidence, Coverage]:
+    """Weigh the candidates (shipped weighting unless given) and judge from that evidence
+    whether the guide covers the question."""
+    evidence = weigh(candidates, weighting)
     return evidence, judge(coverage_features(evidence, best_chunk, named), evidence)
 
 

@@ -3,8 +3,10 @@ its facets, a small non-redundant set chosen, ordered to read as an answer.
 
 Every candidate is a verbatim sentence of a retrieved chunk, read in its section's context (its
 vector leans a little toward its section heading's, so "It outputs a probability score" is known
-to speak of the discriminator). Its relevance is its cosine to the question, plus a little for
-question words it contains and for the rank of its passage.
+to speak of the discriminator), and a sentence opening with "It", "This"... after the sentence it
+refers to. Its relevance is its cosine to the question, plus a little for question words it
+contains, for the rank of its passage and its section's retrieval score, and for being the kind
+of answer the question's frame asks for ("why" wants a cause: `tutor.ask.answer_type`).
 Sentences are then picked greedily (maximal marginal relevance): relevance, minus similarity to
 what is already chosen, plus how much it adds to facets the chosen sentences do not yet cover,
 so "why does RAG reduce hallucinations" gets a sentence on RAG *and* one on grounding. The set
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from tutor.ask.answer_type import DEFINITION, asked_type, of_type
 from tutor.ask.extractive import (
     ANAPHOR,
     GuideSentence,
@@ -40,22 +43,36 @@ from tutor.embedding.embedder import Embedder, TokenVectors
 LEXICAL_WEIGHT = 0.1  # question words a sentence contains, next to its cosine
 RANK_WEIGHT = 0.1  # prior for sentences of passages retrieval ranked higher
 CARD_WEIGHT = 0.05  # prior for sentences of the sections retrieval ranked higher
+CARD_SCORE_SCALE = 3.0  # retrieval score units below the best section that cost a full weight
 REDUNDANCY = 0.5  # MMR: cost per unit of cosine to the closest chosen sentence
 FACET_WEIGHT = 0.3  # gain per unit of facet coverage a sentence adds (facets weigh equally)
 MIN_SENTENCES, MAX_SENTENCES = 2, 5
 KEEP_MARGIN = 0.3  # beyond the minimum, a sentence must score within this of the best
 DUPLICATE_COSINE = 0.88
+# chosen by cross-validation in `python -m tutor.eval.ask_eval` (`--fit` prints them):
 # a sentence is read in its section's context: this share of its vector is its section heading's
-# (chosen by cross-validation in `python -m tutor.eval.ask_eval`)
-SECTION_WEIGHT = 0.45
-DEFINITION = re.compile(r"^(?:Definition:|[^.;:]{0,80}?\b(?:is|are|refers? to|means)\s+(?:an?|the"
-                        r"|one|any)\b)", re.IGNORECASE)
+SECTION_WEIGHT = 0.3
+# an anaphoric sentence ("It outputs a probability score") is read after the sentence it refers
+# to: this share of its vector is the pair's
+CONTEXT_WEIGHT = 0.5
+ANSWER_TYPE_WEIGHT = 0.15  # bonus for a sentence of the kind the question asks for (a cause...)
+CARD_SCORE_WEIGHT = 0.1  # cost of a section retrieval scored below the best one (per scale)
 EXAMPLE = re.compile(r"\b(?:for example|for instance|e\.g\.|such as|example)\b", re.IGNORECASE)
 ROLES = ("definition", "mechanism", "example")
 # what precedes a quote, by its role: within the first section, then from another section;
 # connectives only say how the quotes relate, never anything about the topic
 CONTINUE = {"definition": "", "mechanism": "In more detail: ", "example": "For example: "}
 ELSEWHERE = {"definition": "Also: ", "mechanism": "Also: ", "example": "For example: "}
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """How the evidence score weighs a sentence's context and priors (cross-validated)."""
+
+    section: float = SECTION_WEIGHT
+    context: float = CONTEXT_WEIGHT
+    answer_type: float = ANSWER_TYPE_WEIGHT
+    card_score: float = CARD_SCORE_WEIGHT
 
 
 @dataclass
@@ -92,6 +109,7 @@ class Candidates:
 
     sentences: list[GuideSentence]
     vectors: np.ndarray  # each sentence's own vector
+    context_vectors: np.ndarray  # read after the sentence it refers to (else its own vector)
     section_vectors: np.ndarray  # each sentence's section heading's vector
     query: np.ndarray  # the (expanded) question's vector
     overlap: list[float]
@@ -100,6 +118,8 @@ class Candidates:
     cards: list[str]  # the hits' cards, best first
     passages: int  # how many hits the sentences come from
     word_support: list[tuple[str, float]] = field(default_factory=list)
+    answer_type: list[bool] = field(default_factory=list)  # of the kind the question asks for
+    card_gap: list[float] = field(default_factory=list)  # its section's retrieval score - best
 
 
 def gather_candidates(question: str, hits: list[Hit], facets: list[Facet], embedder: Embedder,
@@ -108,17 +128,28 @@ def gather_candidates(question: str, hits: list[Hit], facets: list[Facet], embed
     sentences support each of `words`, the question's words the guide never uses."""
     sentences = guide_sentences(hits)
     vectors, tokens = embedder.embed_with_tokens([s.scored_text for s in sentences])
+    context = vectors.copy()
+    read_after = [i for i, s in enumerate(sentences) if s.context_text != s.scored_text]
+    if read_after:
+        context[read_after] = embedder.embed_batch([sentences[i].context_text for i in read_after])
     headings = list(dict.fromkeys(s.section for s in sentences))
     heading_vectors = dict(zip(headings, embedder.embed_batch(headings), strict=True))
     sections = (np.stack([heading_vectors[s.section] for s in sentences]) if sentences
                 else np.zeros_like(vectors))
     facet_vectors = (embedder.embed_batch([f.text for f in facets]) if facets
                      else np.zeros((0, embedder.dimension), dtype=np.float32))
+    card_score: dict[str, float] = {}
+    for h in hits:
+        card_score[h.chunk.card_id] = max(card_score.get(h.chunk.card_id, h.score), h.score)
+    top = max(card_score.values(), default=0.0)
+    kind = asked_type(question)
     return Candidates(
-        sentences, vectors, sections, embedder.embed_query(expanded or question),
+        sentences, vectors, context, sections, embedder.embed_query(expanded or question),
         word_overlap(expanded or question, [s.scored_text for s in sentences]), facets,
         facet_vectors, list(dict.fromkeys(h.chunk.card_id for h in hits)), len(hits),
-        word_support(question, words or [], tokens, embedder))
+        word_support(question, words or [], tokens, embedder),
+        [of_type(kind, s.text) for s in sentences],
+        [card_score[s.card_id] - top for s in sentences])
 
 
 def word_support(question: str, words: list[str], sentences: list[TokenVectors],
@@ -141,27 +172,47 @@ def word_support(question: str, words: list[str], sentences: list[TokenVectors],
     return support
 
 
-def weigh(candidates: Candidates, section_weight: float = SECTION_WEIGHT) -> Evidence:
+def weigh(candidates: Candidates, weighting: Weighting | None = None) -> Evidence:
     """Score the candidates against the question and its facets (each read in its section's
-    context, `section_weight` of its vector being the heading's); choose the answer's."""
+    context and, when it opens with "It"/"This"..., after the sentence it refers to); choose the
+    answer's. The coverage measurements use the sentence in its section's context only."""
+    weighting = weighting or Weighting()
     sentences = [replace(s) for s in candidates.sentences]
     if not sentences:
         return Evidence([], 0.0, [(f, 0.0) for f in candidates.facets], candidates.word_support)
-    mixed = (1 - section_weight) * candidates.vectors + section_weight * candidates.section_vectors
-    vectors = mixed / np.maximum(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12)
+    plain = _in_section(candidates.vectors, candidates.section_vectors, weighting.section)
+    context = weighting.context
+    read = (1 - context) * candidates.vectors + context * candidates.context_vectors
+    vectors = _in_section(read, candidates.section_vectors, weighting.section)
     similarity = vectors @ candidates.query
     cards = candidates.cards
-    for sentence, sim, lex in zip(sentences, similarity, candidates.overlap, strict=True):
+    for n, (sentence, sim, lex) in enumerate(zip(sentences, similarity, candidates.overlap,
+                                                 strict=True)):
         prior = 1.0 - sentence.hit_rank / max(candidates.passages, 1)
         card_prior = 1.0 - cards.index(sentence.card_id) / len(cards)
+        gap = max(candidates.card_gap[n] / CARD_SCORE_SCALE, -1.0) if candidates.card_gap else 0.0
+        typed = bool(candidates.answer_type) and candidates.answer_type[n]
         sentence.score = (float(sim) + LEXICAL_WEIGHT * lex + RANK_WEIGHT * prior
-                          + CARD_WEIGHT * card_prior)
-    facet_sims = (candidates.facet_vectors @ vectors.T if candidates.facets
-                  else np.zeros((0, len(sentences))))
-    coverage = [(f, float(facet_sims[i].max())) for i, f in enumerate(candidates.facets)]
-    chosen = select(sentences, vectors, facet_sims)
-    return Evidence(order_as_answer(chosen), float(similarity.max()), coverage,
+                          + CARD_WEIGHT * card_prior + weighting.card_score * gap
+                          + weighting.answer_type * typed)
+    coverage = [(f, float(c)) for f, c in zip(candidates.facets, _facet_sims(candidates, plain)
+                                              .max(axis=1, initial=-1.0), strict=True)]
+    chosen = select(sentences, vectors, _facet_sims(candidates, vectors))
+    return Evidence(order_as_answer(chosen), float((plain @ candidates.query).max()), coverage,
                     candidates.word_support)
+
+
+def _in_section(vectors: np.ndarray, section_vectors: np.ndarray, weight: float) -> np.ndarray:
+    """Sentence vectors leaning `weight` toward their section heading's, normalised."""
+    mixed = (1 - weight) * vectors + weight * section_vectors
+    return mixed / np.maximum(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12)
+
+
+def _facet_sims(candidates: Candidates, vectors: np.ndarray) -> np.ndarray:
+    """(facets, sentences) cosines."""
+    if not candidates.facets:
+        return np.zeros((0, len(vectors)))
+    return np.asarray(candidates.facet_vectors @ vectors.T)
 
 
 def select(sentences: list[GuideSentence], vectors: np.ndarray, facet_sims: np.ndarray,

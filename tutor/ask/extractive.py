@@ -32,12 +32,21 @@ class GuideSentence:
     card_id: str
     chunk_position: int
     label: str = ""  # the list label the sentence stands under, e.g. "Unrolled GANs:"
+    previous: str = ""  # the chunk's sentence just before it (what "It ..." refers to)
     score: float = 0.0
 
     @property
     def scored_text(self) -> str:
         """What is compared with the question: the sentence in its list label's context."""
         return f"{self.label} {self.text}" if self.label else self.text
+
+    @property
+    def context_text(self) -> str:
+        """The sentence as it reads in its place: after the one it refers to when it opens
+        with "It", "This", "They"... (else the sentence alone)."""
+        if self.previous and ANAPHOR.match(self.text):
+            return f"{self.previous} {self.text}"
+        return self.scored_text
 
     def citation(self) -> Citation:
         return Citation(chunk_id=self.chunk_id, section=self.section, quote=self.text)
@@ -49,9 +58,10 @@ def guide_sentences(hits: list[Hit]) -> list[GuideSentence]:
     found = []
     for rank, hit in enumerate(hits):
         chunk_text = normalise_ws(hit.chunk.text)
-        label = ""
+        label = previous = ""
         for position, sentence in enumerate(split_sentences(hit.chunk.text)):
-            text = normalise_ws(sentence)
+            text, before = normalise_ws(sentence), previous
+            previous = text
             if text.endswith(":") and len(text.split()) <= LABEL_WORDS:
                 label = text
                 continue
@@ -61,7 +71,7 @@ def guide_sentences(hits: list[Hit]) -> list[GuideSentence]:
                 continue
             seen.add(key)
             found.append(GuideSentence(text, rank, position, hit.chunk.id, hit.chunk.heading,
-                                       hit.chunk.card_id, hit.chunk.position, label))
+                                       hit.chunk.card_id, hit.chunk.position, label, before))
     return found
 
 

@@ -1,0 +1,45 @@
+"""What kind of answer a question asks for, and whether a guide sentence is of that kind.
+
+Classic question answering reads the answer type off the question's frame: "why ..." wants a
+cause or purpose, "how many ..." a quantity, "what is that called?" a name, that is a sentence
+that defines a term. A sentence of the asked-for kind gets a small bonus in the evidence score
+(`tutor.ask.evidence`); a question of no recognised type gives no bonus to any sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+# a sentence that defines a term: "X is a ...", "X refers to ...", "Definition: ..."
+DEFINITION = re.compile(r"^(?:Definition:|[^.;:]{0,80}?\b(?:is|are|refers? to|means)\s+(?:an?|the"
+                        r"|one|any)\b)", re.IGNORECASE)
+_WHY = re.compile(r"^\W*(?:why|what (?:causes|makes))\b", re.IGNORECASE)
+_CAUSE = re.compile(r"\b(?:because|since|due to|as a result|so that|leads? to|causes?|thus"
+                    r"|therefore|hence)\b", re.IGNORECASE)
+_QUANTITY = re.compile(r"\b(?:how (?:many|much|long|fast|often|big|large|small)|what (?:\w+ )?"
+                       r"(?:number|size|percentage|time|latency|rate))\b", re.IGNORECASE)
+_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundreds?"
+                     r"|thousands?|millions?|billions?|few|several|dozens?)\b", re.IGNORECASE)
+_NAME = re.compile(r"\b(?:called|known as|term for|name for)\b", re.IGNORECASE)
+
+
+def asked_type(question: str) -> str | None:
+    """"cause", "quantity" or "name" when the question's frame asks for one, else None."""
+    if _WHY.search(question):
+        return "cause"
+    if _QUANTITY.search(question):
+        return "quantity"
+    if _NAME.search(question):
+        return "name"
+    return None
+
+
+def of_type(kind: str | None, sentence: str) -> bool:
+    """Whether the sentence gives an answer of the kind (never, for no kind)."""
+    if kind == "cause":
+        return bool(_CAUSE.search(sentence))
+    if kind == "quantity":
+        return bool(_NUMBER.search(sentence))
+    if kind == "name":
+        return bool(DEFINITION.match(sentence))
+    return False
