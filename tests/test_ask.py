@@ -427,3 +427,19 @@ def test_cli_ask_text_refusal_and_errors(indexed_settings):
     empty = run_cli(["ask", " "], indexed_settings)
     assert empty.exit_code == 1
     assert empty.stderr.strip().startswith("error: The question is empty")
+
+
+def test_the_sentence_that_answers_leads_its_section():
+    from tutor.ask.evidence import order_as_answer
+    from tutor.ask.extractive import GuideSentence
+
+    def sentence(text: str, position: int, score: float) -> GuideSentence:
+        return GuideSentence(text, 0, position, "c#0", "GPUs", "gpus", 0, score=score)
+
+    chosen = [sentence("GPUs run many operations in parallel.", 0, 0.5),
+              sentence("Memory bandwidth is high, so data moves fast.", 1, 0.4),
+              sentence("Mixed precision uses 16-bit floats to speed up training.", 2, 0.8),
+              sentence("This keeps accuracy while using less memory.", 3, 0.3)]
+    ordered = [s.position for s in order_as_answer(chosen)]
+    assert ordered == [2, 3, 0, 1]  # the best first ("This ..." right after it), then the
+    # rest in the guide's order

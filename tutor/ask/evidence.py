@@ -270,19 +270,21 @@ def role_of(sentence: GuideSentence) -> str:
 
 
 def order_as_answer(chosen: list[GuideSentence]) -> list[GuideSentence]:
-    """Sections by their best sentence; inside a section definition, mechanism, example, each in
-    the guide's order (a sentence opening with "This ..." stays after the one it follows)."""
+    """Sections by their best sentence; inside a section definition, mechanism, example, the
+    section's best sentence first within its role (so the sentence that answers leads), the rest
+    in the guide's order (a sentence opening with "This ..." stays after the one it follows)."""
     best: dict[str, float] = {}
     for s in chosen:
         best[s.card_id] = max(best.get(s.card_id, -1.0), s.score)
 
     def key(s: GuideSentence) -> tuple:
-        role = ROLES.index(role_of(s))
-        if ANAPHOR.match(s.text):  # keep it with the sentence before it
-            role = max(ROLES.index(role_of(p)) for p in chosen if p.chunk_id == s.chunk_id
-                       and p.position == s.position - 1) if any(
-                p.chunk_id == s.chunk_id and p.position == s.position - 1 for p in chosen) else role
-        return (-best[s.card_id], s.card_id, role, s.chunk_position, s.position)
+        before = next((p for p in chosen if p.chunk_id == s.chunk_id
+                       and p.position == s.position - 1), None)
+        if ANAPHOR.match(s.text) and before is not None:  # right after the sentence it follows
+            return (*key(before)[:-1], s.position - 0.5)
+        trails = s.score < best[s.card_id]
+        return (-best[s.card_id], s.card_id, ROLES.index(role_of(s)), trails, s.chunk_position,
+                s.position)
 
     return sorted(chosen, key=key)
 
