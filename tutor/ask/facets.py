@@ -1,9 +1,11 @@
 """The facets of a question: the phrases an answer must speak to, and how well the guide knows them.
 
 A question is cut into facets at its function words and its interrogative frame ("why does",
-"what is the difference between"): "Why does RAG reduce hallucinations?" has the facet
-"RAG reduce hallucinations"; "How does speculative decoding speed up LLM inference with a small
-draft model?" has "speculative decoding speed", "LLM inference" and "small draft model".
+"what is the difference between"): "Why does RAG reduce hallucinations?" has the facets
+"RAG (Retrieval-Augmented Generation)" (an abbreviation the guide defines is a concept of its
+own, read with its long form) and "reduce hallucinations"; "How does speculative decoding speed
+up LLM inference with a small draft model?" has "speculative decoding speed", "LLM (Large
+Language Models)", "inference" and "small draft model".
 
 Each word of a facet is *known* when the guide uses it (stemmed, or as an abbreviation it
 defines), *unknown* when it does not but is an everyday English word ("appear", "anything",
@@ -95,6 +97,12 @@ def question_facets(question: str, vocabulary: Vocabulary) -> list[Facet]:
         kind = vocabulary.kind(word.replace("’", "'")) if len(word) > 1 else None
         if kind is None:
             close()
+            continue
+        expansion = (vocabulary.glossary.expansions(word)
+                     if sum(ch.isupper() for ch in word) >= 2 else [])
+        if expansion:  # an abbreviation the guide defines names a concept of its own
+            close()
+            facets.append(Facet(f"{word} ({expansion[0]})", "known"))
             continue
         words.append(word)
         kinds.append(kind)
