@@ -8,7 +8,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from tutor.core.text import content_words, normalise_ws, split_sentences
+from tutor.core.lexicon import technicality
+from tutor.core.text import (
+    STOPWORDS,
+    content_words,
+    normalise_ws,
+    split_sentences,
+    stem,
+    tokenize,
+)
 from tutor.core.types import Card, Chunk, Citation, Hit
 from tutor.embedding.embedder import Embedder
 from tutor.grading.rubric_files import CardRubricSpec, RubricBook
@@ -156,9 +164,6 @@ def rubric_from_reference(question: str, reference: str) -> Rubric:
 def _technical_terms(text: str, question: str) -> tuple[TermGroup, ...]:
     """A reference sentence's most technical words (rare in everyday English, not the
     question's) as its key terms: the words a grader listens for."""
-    from tutor.core.lexicon import technicality
-    from tutor.core.text import STOPWORDS, stem, tokenize
-
     asked = set(content_words(question))
     words = dict.fromkeys(t for t in tokenize(text) if t not in STOPWORDS and len(t) > 2
                           and stem(t) not in asked)
