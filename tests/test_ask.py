@@ -16,7 +16,13 @@ from tutor.ask.answer import (
     assess,
 )
 from tutor.ask.answer_type import asked_type, of_type
-from tutor.ask.evidence import Weighting, gather_candidates, weigh
+from tutor.ask.evidence import (
+    MAX_COMPANIONS,
+    MAX_SENTENCES,
+    Weighting,
+    gather_candidates,
+    weigh,
+)
 from tutor.ask.generated import UNSUPPORTED_MARK, answer_schema
 from tutor.cli.main import cli
 from tutor.core.errors import InputError, LLMError
@@ -86,7 +92,7 @@ def test_in_guide_question_is_answered_from_the_right_section(ask, verifier, que
     answer = ask(question)
     assert answer.grounded and answer.answered_by == "extractive"
     assert answer.coverage >= 0.5  # the logistic of a non-negative coverage score
-    assert 2 <= len(answer.citations) <= 5
+    assert 2 <= len(answer.citations) <= MAX_SENTENCES + MAX_COMPANIONS
     assert answer.citations[0].section == section
     assert answer.nearest_sections[0] == section
     assert_verbatim(answer, verifier)
@@ -224,6 +230,31 @@ def test_anaphoric_sentence_is_read_after_the_sentence_it_refers_to(embedder):
     assert score[0.5] > score[0.0]  # "It" is now known to be the discriminator
     assert evidence.best_similarity == weigh(candidates, Weighting(
         section=0.0, context=0.0)).best_similarity  # the refusal evidence does not change
+
+
+def test_a_two_sentence_list_item_is_cited_whole_and_in_order(embedder):
+    question = "What is GPT pre-trained to do?"
+    hits = [_hit("gpt", "- Pre-training: GPT is pre-trained on a large corpus of internet text. "
+                        "It learns to predict the next word in a sentence.\n"
+                        "- Fine-tuning: later versions are adjusted on task data for accuracy.\n"
+                        "- Deployment: served behind an API with rate limits for many users.", 5.0)]
+    candidates = gather_candidates(question, hits, [], embedder)
+    assert [s.line_sentences for s in candidates.sentences] == [2, 2, 1, 1]
+    whole = [s.text for s in weigh(candidates, Weighting(item_sentences=2)).sentences]
+    first, second = (candidates.sentences[0].text, candidates.sentences[1].text)
+    assert first in whole and second in whole
+    assert whole.index(second) == whole.index(first) + 1  # the item reads in its own order
+    alone = [s.text for s in weigh(candidates, Weighting(item_sentences=1)).sentences]
+    assert len(alone) <= len(whole)
+
+
+def test_the_guide_sentence_that_continues_a_cited_item_is_cited(ask, verifier):
+    """"Pre-training: ..." is cited with the sentence of its item that answers."""
+    answer = ask("What objective is GPT pre-trained on?")
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("It learns to predict the next word") for q in quotes), quotes
+    assert len(quotes) <= MAX_SENTENCES + MAX_COMPANIONS
+    assert_verbatim(answer, verifier)
 
 
 def test_sections_retrieval_scored_lower_cost_their_sentences(embedder):

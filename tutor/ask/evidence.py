@@ -9,9 +9,12 @@ contains, for the rank of its passage and its section's retrieval score, and for
 of answer the question's frame asks for ("why" wants a cause: `tutor.ask.answer_type`).
 Sentences are then picked greedily (maximal marginal relevance): relevance, minus similarity to
 what is already chosen, plus how much it adds to facets the chosen sentences do not yet cover,
-so "why does RAG reduce hallucinations" gets a sentence on RAG *and* one on grounding. The set
-reads definition first, then mechanism, then example (`role_of`), and `compose` joins the quotes
-with short connectives that state nothing of their own.
+so "why does RAG reduce hallucinations" gets a sentence on RAG *and* one on grounding. A chosen
+sentence brings the rest of its list item when the item holds two sentences ("Pre-training: The
+model is trained on ... It learns to predict the next word in a sentence." is one point of the
+guide; at most MAX_COMPANIONS such sentences ride along beyond MAX_SENTENCES). The set reads
+definition first, then mechanism, then example (`role_of`), and `compose` joins the quotes with
+short connectives that state nothing of their own.
 
 The candidates are embedded once (`gather_candidates`) and weighed separately (`weigh`), so the
 evaluation can compare settings without embedding again. For the words of the question the guide
@@ -47,6 +50,7 @@ CARD_SCORE_SCALE = 3.0  # retrieval score units below the best section that cost
 REDUNDANCY = 0.5  # MMR: cost per unit of cosine to the closest chosen sentence
 FACET_WEIGHT = 0.3  # gain per unit of facet coverage a sentence adds (facets weigh equally)
 MIN_SENTENCES, MAX_SENTENCES = 2, 5
+MAX_COMPANIONS = 2  # sentences that ride along with their list item, beyond MAX_SENTENCES
 KEEP_MARGIN = 0.3  # beyond the minimum, a sentence must score within this of the best
 DUPLICATE_COSINE = 0.88
 # chosen by cross-validation in `python -m tutor.eval.ask_eval` (`--fit` prints them):
@@ -56,7 +60,10 @@ SECTION_WEIGHT = 0.3
 # to: this share of its vector is the pair's
 CONTEXT_WEIGHT = 0.5
 ANSWER_TYPE_WEIGHT = 0.15  # bonus for a sentence of the kind the question asks for (a cause...)
-CARD_SCORE_WEIGHT = 0.1  # cost of a section retrieval scored below the best one (per scale)
+CARD_SCORE_WEIGHT = 0.05  # cost of a section retrieval scored below the best one (per scale)
+# a chosen sentence brings the rest of its list item or paragraph when that holds at most this
+# many sentences (1: the sentence alone)
+ITEM_SENTENCES = 2
 EXAMPLE = re.compile(r"\b(?:for example|for instance|e\.g\.|such as|example)\b", re.IGNORECASE)
 ROLES = ("definition", "mechanism", "example")
 # what precedes a quote, by its role: within the first section, then from another section;
@@ -73,6 +80,7 @@ class Weighting:
     context: float = CONTEXT_WEIGHT
     answer_type: float = ANSWER_TYPE_WEIGHT
     card_score: float = CARD_SCORE_WEIGHT
+    item_sentences: int = ITEM_SENTENCES  # a list item this short is read whole
 
 
 @dataclass
@@ -197,7 +205,8 @@ def weigh(candidates: Candidates, weighting: Weighting | None = None) -> Evidenc
                           + weighting.answer_type * typed)
     coverage = [(f, float(c)) for f, c in zip(candidates.facets, _facet_sims(candidates, plain)
                                               .max(axis=1, initial=-1.0), strict=True)]
-    chosen = select(sentences, vectors, _facet_sims(candidates, vectors))
+    chosen = select(sentences, vectors, _facet_sims(candidates, vectors),
+                    item_sentences=weighting.item_sentences)
     return Evidence(order_as_answer(chosen), float((plain @ candidates.query).max()), coverage,
                     candidates.word_support)
 
@@ -216,15 +225,19 @@ def _facet_sims(candidates: Candidates, vectors: np.ndarray) -> np.ndarray:
 
 
 def select(sentences: list[GuideSentence], vectors: np.ndarray, facet_sims: np.ndarray,
-           max_sentences: int = MAX_SENTENCES) -> list[GuideSentence]:
-    """Greedy maximal marginal relevance with a bonus for facets not yet covered."""
+           max_sentences: int = MAX_SENTENCES,
+           item_sentences: int = ITEM_SENTENCES) -> list[GuideSentence]:
+    """Greedy maximal marginal relevance with a bonus for facets not yet covered. A chosen
+    sentence brings the rest of its list item (up to `item_sentences` sentences long), which do
+    not count toward `max_sentences`, and an "It ..." sentence the one it refers to."""
     relevance = np.asarray([s.score for s in sentences])
     best = float(relevance.max())
     before = _predecessors(sentences)
     covered = np.zeros(len(facet_sims))
     kept: list[int] = []
+    free = 0  # companions of a list item ride along without taking a place
     candidates = set(range(len(sentences)))
-    while candidates and len(kept) < max_sentences:
+    while candidates and len(kept) - free < max_sentences:
         gain = {i: _gain(i, relevance, vectors, facet_sims, covered, kept) for i in candidates}
         i = max(gain, key=lambda j: (gain[j], -j))
         candidates.discard(i)
@@ -234,9 +247,16 @@ def select(sentences: list[GuideSentence], vectors: np.ndarray, facet_sims: np.n
         j = before.get(i)
         if ANAPHOR.match(sentences[i].text) and j is not None and j not in kept:
             group.insert(0, j)  # "They ..." reads with the sentence it refers to
-        if len(kept) + len(group) > max_sentences or any(
-                float(vectors[g] @ vectors[k]) >= DUPLICATE_COSINE for g in group for k in kept):
+        if len(kept) - free + len(group) > max_sentences:
             continue
+        companions = [c for c in _same_item(i, sentences, candidates, item_sentences)
+                      if c not in group]
+        if free + len(companions) > MAX_COMPANIONS:
+            companions = []
+        group = sorted(group + companions)
+        if any(float(vectors[g] @ vectors[k]) >= DUPLICATE_COSINE for g in group for k in kept):
+            continue
+        free += len(companions)
         for g in group:
             kept.append(g)
             candidates.discard(g)
@@ -250,6 +270,18 @@ def _gain(i: int, relevance: np.ndarray, vectors: np.ndarray, facet_sims: np.nda
     redundancy = max((float(vectors[i] @ vectors[k]) for k in kept), default=0.0)
     added = float(np.maximum(facet_sims[:, i] - covered, 0).mean()) if len(facet_sims) else 0.0
     return float(relevance[i]) - REDUNDANCY * max(redundancy, 0.0) + FACET_WEIGHT * added
+
+
+def _same_item(i: int, sentences: list[GuideSentence], candidates: set[int],
+               item_sentences: int) -> list[int]:
+    """The other candidates of sentence i's list item or paragraph, when it holds at most
+    `item_sentences` sentences ("Pre-training: The model is trained on ... It learns to predict
+    the next word" is one point of the guide)."""
+    s = sentences[i]
+    if s.line_sentences > item_sentences:
+        return []
+    return [j for j in candidates if j != i and sentences[j].chunk_id == s.chunk_id
+            and sentences[j].line == s.line]
 
 
 def _predecessors(sentences: list[GuideSentence]) -> dict[int, int]:
@@ -272,7 +304,8 @@ def role_of(sentence: GuideSentence) -> str:
 def order_as_answer(chosen: list[GuideSentence]) -> list[GuideSentence]:
     """Sections by their best sentence; inside a section definition, mechanism, example, the
     section's best sentence first within its role (so the sentence that answers leads), the rest
-    in the guide's order (a sentence opening with "This ..." stays after the one it follows)."""
+    in the guide's order (a sentence opening with "This ..." stays after the one it follows, a
+    list item's second sentence after its first)."""
     best: dict[str, float] = {}
     for s in chosen:
         best[s.card_id] = max(best.get(s.card_id, -1.0), s.score)
@@ -280,7 +313,9 @@ def order_as_answer(chosen: list[GuideSentence]) -> list[GuideSentence]:
     def key(s: GuideSentence) -> tuple:
         before = next((p for p in chosen if p.chunk_id == s.chunk_id
                        and p.position == s.position - 1), None)
-        if ANAPHOR.match(s.text) and before is not None:  # right after the sentence it follows
+        if before is not None and (ANAPHOR.match(s.text) or (
+                before.line == s.line and 1 < s.line_sentences <= ITEM_SENTENCES)):
+            # right after the sentence it follows, or the one that opens its list item
             return (*key(before)[:-1], s.position - 0.5)
         trails = s.score < best[s.card_id]
         return (-best[s.card_id], s.card_id, ROLES.index(role_of(s)), trails, s.chunk_position,

@@ -33,6 +33,8 @@ class GuideSentence:
     chunk_position: int
     label: str = ""  # the list label the sentence stands under, e.g. "Unrolled GANs:"
     previous: str = ""  # the chunk's sentence just before it (what "It ..." refers to)
+    line: int = 0  # the chunk line (list item or paragraph) it stands on
+    line_sentences: int = 1  # how many sentences that line holds
     score: float = 0.0
 
     @property
@@ -59,7 +61,9 @@ def guide_sentences(hits: list[Hit]) -> list[GuideSentence]:
     for rank, hit in enumerate(hits):
         chunk_text = normalise_ws(hit.chunk.text)
         label = previous = ""
-        for position, sentence in enumerate(split_sentences(hit.chunk.text)):
+        lines = [split_sentences(line) for line in hit.chunk.text.split("\n")]
+        placed = [(n, len(ss), s) for n, ss in enumerate(lines) for s in ss]
+        for position, (line, size, sentence) in enumerate(placed):
             text, before = normalise_ws(sentence), previous
             previous = text
             if text.endswith(":") and len(text.split()) <= LABEL_WORDS:
@@ -71,7 +75,8 @@ def guide_sentences(hits: list[Hit]) -> list[GuideSentence]:
                 continue
             seen.add(key)
             found.append(GuideSentence(text, rank, position, hit.chunk.id, hit.chunk.heading,
-                                       hit.chunk.card_id, hit.chunk.position, label, before))
+                                       hit.chunk.card_id, hit.chunk.position, label, before,
+                                       line, size))
     return found
 
 
