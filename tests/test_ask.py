@@ -199,6 +199,18 @@ def test_unfamiliar_words_are_rare_when_rare_in_everyday_english(retriever):
     assert vocabulary.kind("sourdough") == vocabulary.kind("XGBoost") == "rare"
 
 
+def test_a_rare_word_clipped_from_a_guide_word_is_known(retriever):
+    """"telecom" is the guide's "telecommunications"; an everyday word the guide writes only
+    longer ("revolution" / "revolutionized") and an acronym ("SHAP" / "shapes") are not."""
+    from tutor.ask.facets import vocabulary_for
+
+    vocabulary = vocabulary_for(retriever.kb)
+    assert vocabulary.extends("telecom") and vocabulary.kind("telecom") == "known"
+    assert vocabulary.extends("revolution") and vocabulary.kind("Revolution") == "unknown"
+    assert vocabulary.kind("SHAP") == "rare"
+    assert not vocabulary.extends("speculative") and vocabulary.kind("speculative") == "rare"
+
+
 def _hit(card: str, text: str, score: float) -> Hit:
     chunk = Chunk(id=f"{card}#0", card_id=card, heading=f"About {card}", question="?",
                   kind="concept", position=0, text=text)

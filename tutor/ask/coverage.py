@@ -35,10 +35,10 @@ FEATURES = ("best_sentence", "best_chunk", "rare_facet", "unknown_facet", "unfam
             "technical_word", "named_term")
 RARE_TERM_SHARE = 0.03  # a term found in at most this share of the chunks names something
 # fitted by `python -m tutor.eval.ask_eval --fit` (raw feature units; covered when score >= 0)
-WEIGHTS = {"best_sentence": 5.6302, "best_chunk": 8.2308, "rare_facet": 0.1339,
-           "unknown_facet": -0.1416, "unfamiliar_word": 5.0323, "technical_word": 6.4581,
-           "named_term": 1.1391}
-BIAS = -13.1218
+WEIGHTS = {"best_sentence": 6.1244, "best_chunk": 7.4771, "rare_facet": -0.1408,
+           "unknown_facet": -0.4729, "unfamiliar_word": 5.3212, "technical_word": 6.7641,
+           "named_term": 1.3744}
+BIAS = -13.2724
 # a facet of unfamiliar words whose best sentence is below this is named as not covered
 FACET_COVERED = 0.4
 

@@ -7,16 +7,19 @@ own, read with its long form) and "reduce hallucinations"; "How does speculative
 up LLM inference with a small draft model?" has "speculative decoding speed", "LLM (Large
 Language Models)", "inference" and "small draft model".
 
-Each word of a facet is *known* when the guide uses it (stemmed, or as an abbreviation it
-defines), *unknown* when it does not but is an everyday English word ("appear", "anything",
-"AI-written": common in general English, `tutor.core.lexicon`), and *rare* when the guide does not
-use it and it is a term of some field: an acronym, digits, or a word rare in everyday English
-("word2vec", "XGBoost", "speculative", "sourdough"). Facets holding unknown or rare words are the
-ones the guide may not cover; the answer checks them against its evidence.
+Each word of a facet is *known* when the guide uses it (stemmed, as an abbreviation it defines,
+or, for a word rare in everyday English, in a longer form: "telecom" for its
+"telecommunications"), *unknown* when it does not but is an everyday English word ("appear",
+"anything", "AI-written": common in general English, `tutor.core.lexicon`), and *rare* when the
+guide does not use it and it is a term of some field: an acronym, digits, or a word rare in
+everyday English ("word2vec", "XGBoost", "speculative", "sourdough"). Facets holding unknown or
+rare words are the ones the guide may not cover; the answer checks them against its evidence.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +32,8 @@ from tutor.retrieval.glossary import Glossary
 Kind = str  # "known" | "unknown" | "rare"
 # from this technicality (Zipf 4, midway between everyday and rare) a word is a term of a field
 TECHNICAL = 0.5
+# a rare word of at least MIN_CLIPPED letters the guide writes with MIN_EXTENSION more is known
+MIN_CLIPPED, MIN_EXTENSION = 4, 2
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
 # words that frame a question rather than name what it asks about
 FRAME = frozenset("""what how why when where which who whom whose is are was were do does did
@@ -52,8 +57,21 @@ class Vocabulary:
         texts = [c.text for c in kb.chunks] + [f"{c.heading}\n{c.question}" for c in kb.cards]
         self.stems = set(kb.document_frequency()) | {
             w for c in kb.cards for w in content_words(f"{c.heading} {c.question}")}
-        self.compounds = {t.lower() for text in texts for t in _TOKEN.findall(text) if "-" in t}
+        tokens = {t.lower() for text in texts for t in _TOKEN.findall(text)}
+        self.compounds = {t for t in tokens if "-" in t}
+        self.words = sorted(tokens)  # for the longer forms of a clipped word (bisect)
         self.glossary = glossary
+
+    def extends(self, word: str) -> bool:
+        """Whether the guide writes a longer form of the word ("telecom" ->
+        "telecommunications", "trouble" -> "troubleshooting"): a clipped or derived form of a
+        word it uses, which Porter stems apart."""
+        for longer in itertools.islice(self.words, bisect.bisect_left(self.words, word), None):
+            if not longer.startswith(word):
+                return False
+            if len(longer) >= len(word) + MIN_EXTENSION:
+                return True
+        return False
 
     def kind(self, word: str) -> Kind | None:
         """The word's kind; None for a function word."""
@@ -66,8 +84,10 @@ class Vocabulary:
                 word):
             return "known"
         acronym = sum(ch.isupper() for ch in word) >= 2 or any(ch.isdigit() for ch in word)
-        if acronym or technicality(lower) >= TECHNICAL:
+        if acronym:
             return "rare"
+        if technicality(lower) >= TECHNICAL:  # a rare word, unless clipped from the guide's
+            return "known" if len(lower) >= MIN_CLIPPED and self.extends(lower) else "rare"
         return "unknown"
 
 
