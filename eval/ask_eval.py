@@ -11,13 +11,13 @@ offline answer is built once; then
 - quotes verbatim: share of citations found verbatim in the indexed guide.
 
 The refusal model (`tutor.ask.coverage`) and the evidence's weighting
-(`tutor.ask.evidence.Weighting`: section, context, answer-type and section-score weights, and
-whether a two-sentence list item is cited whole) are chosen on this set, so its figures are
-given cross-validated: folds share no guide section (out-of-guide questions are dealt round the
-folds); the weighting (each setting by its mean over the rest of a short grid), the refusal
-weights and the threshold are chosen on the other folds. `python -m
-tutor.eval.ask_eval --fit` prints the settings chosen on every row, for `tutor/ask/evidence.py`
-and `tutor/ask/coverage.py`.
+(`tutor.ask.evidence.Weighting`: section, context, answer-type and section-score weights,
+whether a two-sentence list item is cited whole, and the gain for covering a facet) are chosen
+on this set, so its figures are given cross-validated: folds share no guide section
+(out-of-guide questions are dealt round the folds); the weighting (each setting by its mean
+over the rest of a short grid), the refusal weights and the threshold are chosen on the other
+folds. `python -m tutor.eval.ask_eval --fit` prints the settings chosen on every row, for
+`tutor/ask/evidence.py` and `tutor/ask/coverage.py`.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ CONTEXT_WEIGHTS = (0.5, 0.7)
 ANSWER_TYPE_WEIGHTS = (0.05, 0.1, 0.15)
 CARD_SCORE_WEIGHTS = (0.05, 0.1)
 ITEM_SENTENCES = (1, 2)  # a two-sentence list item is read whole, or each sentence alone
+FACET_WEIGHTS = (0.3, 0.6, 1.0)  # MMR gain for covering a facet the chosen ones do not
 
 
 def weightings() -> list[Any]:
@@ -51,7 +52,7 @@ def weightings() -> list[Any]:
 
     return [Weighting(*w) for w in itertools.product(SECTION_WEIGHTS, CONTEXT_WEIGHTS,
                                                       ANSWER_TYPE_WEIGHTS, CARD_SCORE_WEIGHTS,
-                                                      ITEM_SENTENCES)]
+                                                      ITEM_SENTENCES, FACET_WEIGHTS)]
 
 
 def normalise(text: str) -> str:
@@ -253,7 +254,7 @@ def run_ask(ctx: EvalContext) -> dict[str, Any]:
         out["cv"] = figures(held_out, covered, ctx.verifier)
         out["cv"]["section_weights"] = [w.section for w in chosen]
         out["cv"]["weightings"] = [[w.section, w.context, w.answer_type, w.card_score,
-                                    w.item_sentences] for w in chosen]
+                                    w.item_sentences, w.facet] for w in chosen]
     else:
         out["cv_error"] = f"cross-validation needs at least {MIN_CV_ROWS} questions of both kinds"
     out["partial_answers"] = sum(bool(r["missing"]) and r["covered"] for r in shipped)
@@ -282,6 +283,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"ANSWER_TYPE_WEIGHT = {weight.answer_type}")
         print(f"CARD_SCORE_WEIGHT = {weight.card_score}")
         print(f"ITEM_SENTENCES = {weight.item_sentences}")
+        print(f"FACET_WEIGHT = {weight.facet}")
         print("WEIGHTS = {" + ", ".join(f'"{n}": {v:.4f}' for n, v in zip(FEATURES, w)) + "}")
         print(f"BIAS = {b:.4f}")
 

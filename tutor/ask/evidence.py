@@ -48,7 +48,7 @@ RANK_WEIGHT = 0.1  # prior for sentences of passages retrieval ranked higher
 CARD_WEIGHT = 0.05  # prior for sentences of the sections retrieval ranked higher
 CARD_SCORE_SCALE = 3.0  # retrieval score units below the best section that cost a full weight
 REDUNDANCY = 0.5  # MMR: cost per unit of cosine to the closest chosen sentence
-FACET_WEIGHT = 0.3  # gain per unit of facet coverage a sentence adds (facets weigh equally)
+FACET_WEIGHT = 1.0  # gain per unit of facet coverage a sentence adds (facets weigh equally)
 MIN_SENTENCES, MAX_SENTENCES = 2, 5
 MAX_COMPANIONS = 2  # sentences that ride along with their list item, beyond MAX_SENTENCES
 KEEP_MARGIN = 0.3  # beyond the minimum, a sentence must score within this of the best
@@ -81,6 +81,7 @@ class Weighting:
     answer_type: float = ANSWER_TYPE_WEIGHT
     card_score: float = CARD_SCORE_WEIGHT
     item_sentences: int = ITEM_SENTENCES  # a list item this short is read whole
+    facet: float = FACET_WEIGHT  # MMR gain per unit of facet coverage a sentence adds
 
 
 @dataclass
@@ -206,7 +207,7 @@ def weigh(candidates: Candidates, weighting: Weighting | None = None) -> Evidenc
     coverage = [(f, float(c)) for f, c in zip(candidates.facets, _facet_sims(candidates, plain)
                                               .max(axis=1, initial=-1.0), strict=True)]
     chosen = select(sentences, vectors, _facet_sims(candidates, vectors),
-                    item_sentences=weighting.item_sentences)
+                    item_sentences=weighting.item_sentences, facet_weight=weighting.facet)
     return Evidence(order_as_answer(chosen), float((plain @ candidates.query).max()), coverage,
                     candidates.word_support)
 
@@ -225,8 +226,8 @@ def _facet_sims(candidates: Candidates, vectors: np.ndarray) -> np.ndarray:
 
 
 def select(sentences: list[GuideSentence], vectors: np.ndarray, facet_sims: np.ndarray,
-           max_sentences: int = MAX_SENTENCES,
-           item_sentences: int = ITEM_SENTENCES) -> list[GuideSentence]:
+           max_sentences: int = MAX_SENTENCES, item_sentences: int = ITEM_SENTENCES,
+           facet_weight: float = FACET_WEIGHT) -> list[GuideSentence]:
     """Greedy maximal marginal relevance with a bonus for facets not yet covered. A chosen
     sentence brings the rest of its list item (up to `item_sentences` sentences long), which do
     not count toward `max_sentences`, and an "It ..." sentence the one it refers to."""
@@ -238,7 +239,8 @@ def select(sentences: list[GuideSentence], vectors: np.ndarray, facet_sims: np.n
     free = 0  # companions of a list item ride along without taking a place
     candidates = set(range(len(sentences)))
     while candidates and len(kept) - free < max_sentences:
-        gain = {i: _gain(i, relevance, vectors, facet_sims, covered, kept) for i in candidates}
+        gain = {i: _gain(i, relevance, vectors, facet_sims, covered, kept, facet_weight)
+                for i in candidates}
         i = max(gain, key=lambda j: (gain[j], -j))
         candidates.discard(i)
         if len(kept) >= MIN_SENTENCES and relevance[i] < best - KEEP_MARGIN:
@@ -266,10 +268,10 @@ def select(sentences: list[GuideSentence], vectors: np.ndarray, facet_sims: np.n
 
 
 def _gain(i: int, relevance: np.ndarray, vectors: np.ndarray, facet_sims: np.ndarray,
-          covered: np.ndarray, kept: list[int]) -> float:
+          covered: np.ndarray, kept: list[int], facet_weight: float) -> float:
     redundancy = max((float(vectors[i] @ vectors[k]) for k in kept), default=0.0)
     added = float(np.maximum(facet_sims[:, i] - covered, 0).mean()) if len(facet_sims) else 0.0
-    return float(relevance[i]) - REDUNDANCY * max(redundancy, 0.0) + FACET_WEIGHT * added
+    return float(relevance[i]) - REDUNDANCY * max(redundancy, 0.0) + facet_weight * added
 
 
 def _same_item(i: int, sentences: list[GuideSentence], candidates: set[int],
