@@ -19,7 +19,6 @@ rare words are the ones the guide may not cover; the answer checks them against 
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -66,11 +65,11 @@ class Vocabulary:
         """Whether the guide writes a longer form of the word ("telecom" ->
         "telecommunications", "trouble" -> "troubleshooting"): a clipped or derived form of a
         word it uses, which Porter stems apart."""
-        for longer in itertools.islice(self.words, bisect.bisect_left(self.words, word), None):
-            if not longer.startswith(word):
-                return False
-            if len(longer) >= len(word) + MIN_EXTENSION:
+        i = bisect.bisect_left(self.words, word)
+        while i < len(self.words) and self.words[i].startswith(word):
+            if len(self.words[i]) >= len(word) + MIN_EXTENSION:
                 return True
+            i += 1
         return False
 
     def kind(self, word: str) -> Kind | None:
