@@ -314,6 +314,22 @@ def test_near_domain_question_is_refused_or_names_the_facet_the_guide_lacks(ask)
         assert any("does not cover" in w for w in answer.warnings)
 
 
+def test_only_a_fields_term_the_guide_lacks_is_named_as_not_covered(ask):
+    """A weakly supported term of a field is named; an everyday word the guide happens not to
+    use ("exactly") never is, on a question the guide answers."""
+    from tutor.ask.evidence import Evidence
+    from tutor.ask.facets import Facet
+
+    evidence = Evidence([], 0.6, [(Facet("speculative decoding", "rare"), 0.5),
+                                  (Facet("exactly", "unknown"), 0.1),
+                                  (Facet("personalised plans", "rare"), 0.5)],
+                        [("speculative", 0.25), ("exactly", 0.1), ("personalised", 0.7)])
+    assert evidence.uncovered(0.45) == ["speculative decoding"]
+    answer = ask("What exactly does historical averaging penalize during GAN training?")
+    assert answer.grounded and answer.missing_facets == []
+    assert not any("does not cover" in w for w in answer.warnings)
+
+
 def test_bad_input_is_rejected(ask):
     with pytest.raises(InputError, match="empty"):
         ask("   ")

@@ -108,8 +108,12 @@ class Evidence:
                    default=1.0)
 
     def uncovered(self, threshold: float) -> list[str]:
-        """Facets holding words the guide does not use, whose best match is below threshold."""
-        return [f.text for f, c in self.facet_coverage if f.kind != "known" and c < threshold]
+        """Facets holding a term of a field the guide does not use ("speculative") that no
+        candidate sentence speaks to (its support below threshold). An everyday word the guide
+        happens not to use ("exactly", "big") is never named: the guide says it otherwise."""
+        weak = {w.lower() for w, s in self.word_support if s < threshold}
+        return [f.text for f, _ in self.facet_coverage
+                if f.kind == "rare" and any(w.lower() in weak for w in f.text.split())]
 
 
 @dataclass
@@ -206,7 +210,8 @@ def weigh(candidates: Candidates, weighting: Weighting | None = None) -> Evidenc
                           + weighting.answer_type * typed)
     coverage = [(f, float(c)) for f, c in zip(candidates.facets, _facet_sims(candidates, plain)
                                               .max(axis=1, initial=-1.0), strict=True)]
-    chosen = select(sentences, vectors, _facet_sims(candidates, vectors),
+    known = [n for n, f in enumerate(candidates.facets) if f.kind == "known"]
+    chosen = select(sentences, vectors, _facet_sims(candidates, vectors)[known],
                     item_sentences=weighting.item_sentences, facet_weight=weighting.facet)
     return Evidence(order_as_answer(chosen), float((plain @ candidates.query).max()), coverage,
                     candidates.word_support)
