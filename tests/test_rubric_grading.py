@@ -94,6 +94,43 @@ def test_follow_up_is_the_rubrics_question_about_an_essential_gap(embedded_grade
     assert grade.follow_up in {p.follow_up for p in rubric.points}
 
 
+@pytest.mark.parametrize("statement, question", [
+    ("Overfitting happens when a model learns the noise in its training data.",
+     "When does overfitting happen?"),
+    ("Bias is the error from overly simple assumptions; high bias causes underfitting.",
+     "What is bias?"),
+    ("The learning rate controls the step size: too large and training diverges.",
+     "What does the learning rate control?"),
+    ("**Regularization:** Regularization reduces overfitting by penalising weights.",
+     "What does regularization reduce, and how?"),
+    ("A Vector Database is built for similarity search.", "What is a vector database?"),
+    ("This prevents units from co-adapting.", None),  # points back: no subject to ask about
+    ("A confusion matrix tabulates predictions against true labels.", None),  # verb unknown
+])
+def test_a_statement_becomes_a_question_about_its_subject(statement, question):
+    from tutor.grading.rubric import question_from_statement
+
+    assert question_from_statement(statement) == question
+
+
+def test_extracted_points_ask_a_question_not_a_truncated_label(kb):
+    """Points of a guide without a curated rubric: a title asks about itself, a sentence about
+    its subject; no follow-up quotes a cut-off label."""
+    from tutor.grading.rubric import _template_follow_up
+
+    card = kb.cards[0]
+    assert _template_follow_up("Early Stopping in LLMs", "Training stops when ...", card) == (
+        "What can you tell me about early stopping in LLMs in this context?")
+    assert _template_follow_up("Definition", "Dropout is a regularizer.", card) == (
+        "What is dropout?")  # a label that names no topic: the statement is asked about
+    sentence = "Overfitting happens when a model learns the noise in its training data."
+    assert _template_follow_up("Overfitting happens when a model learns the noise…", sentence,
+                               card) == "When does overfitting happen?"
+    for card in kb.cards:
+        for point in rubric_from_card(card, kb).points:
+            assert point.follow_up and "…" not in point.follow_up
+
+
 def test_offline_grades_say_claims_were_not_checked(embedded_grader):
     grade = embedded_grader.grade(LORA, GOOD)
     assert any("could not be checked" in w for w in grade.warnings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -139,14 +140,63 @@ def _auto_terms(text: str, card: Card, kb: KnowledgeBase) -> tuple[TermGroup, ..
     return tuple(TermGroup(aliases=(w,), stems=((w,),)) for w in picked)
 
 
+# a statement's subject ends at its verb: what the follow-up asks about it, by verb
+_ASK_BY_VERB = {"is": "What is {}?", "are": "What are {}?", "means": "What does {} mean?",
+                "refers": "What does {} refer to?", "happens": "When does {} happen?",
+                "occurs": "When does {} occur?", "can": "What can {} do, and how?",
+                "allows": "What does {} allow, and how?", "enables": "What does {} enable, and "
+                "how?", "helps": "How does {} help?", "controls": "What does {} control?",
+                "prevents": "What does {} prevent, and how?", "reduces": "What does {} reduce, "
+                "and how?", "uses": "What does {} use, and why?", "causes": "What does {} cause?"}
+_ANAPHORIC = frozenset("this these that those it they such each both".split())
+# list labels that name a kind of statement, not a topic: the statement is asked about instead
+GENERIC_LABELS = frozenset("""definition concept method benefits benefit example examples
+    purpose overview advantages disadvantages summary importance approach process goal idea
+    key idea how it works use cases applications""".split("\n")[0].split() + [
+    "use cases", "how it works", "key idea", "key features"])
+MAX_SUBJECT_WORDS = 5
+_LIST_LABEL = re.compile(r"^(?:[^:\s]+\s){0,4}[^:\s]+:\s+")  # "Early stopping: ..."
+
+
 def _template_follow_up(label: str, text: str, card: Card) -> str:
-    """A question about the point, built from its own title or first clause."""
+    """A question about the point: from its own title ("Early stopping"), else from its
+    statement's subject and verb ("Overfitting happens when ..." -> "When does overfitting
+    happen?"); never a list of extracted words, never the point's own answer."""
     title = label.rstrip(":.… ").strip()
-    if title and len(title.split()) <= 8 and not title.endswith("…"):
+    if title and not label.rstrip().endswith("…") and len(title.split()) <= 8 \
+            and question_from_statement(title) is None and title.lower() not in GENERIC_LABELS:
         if card.kind == "scenario":
-            return f"How would {title[0].lower() + title[1:]} fit into your design, and why?"
-        return f"What can you tell me about {title[0].lower() + title[1:]} in this context?"
-    return "Which part of this topic have you not covered yet, and how does it work?"
+            return f"How would {lower_title(title)} fit into your design, and why?"
+        return f"What can you tell me about {lower_title(title)} in this context?"
+    return question_from_statement(text) or (
+        "Which part of this topic have you not covered yet, and how does it work?")
+
+
+def lower_title(phrase: str) -> str:
+    """A title read inside a sentence: its capitalised words in lower case, acronyms and mixed
+    case kept ("Zero-Shot Learning in LLMs" -> "zero-shot learning in LLMs")."""
+    def lower(word: str) -> str:
+        plain = word[1:].islower() or len(word) == 1  # "Learning", "A"; not "LLMs", "GPT"
+        return word.lower() if word[:1].isupper() and plain else word
+    return " ".join("-".join(lower(part) for part in w.split("-")) for w in phrase.split())
+
+
+def question_from_statement(statement: str) -> str | None:
+    """"Bias is the error from ..." -> "What is bias?": the subject (up to five words before a
+    known verb, an adverb skipped) asked about with that verb; None when no such verb opens it
+    or the subject only points back ("This prevents ...")."""
+    unlabelled = _LIST_LABEL.sub("", statement.replace("**", "").strip())
+    words = unlabelled.split()
+    for n, word in enumerate(words[1:MAX_SUBJECT_WORDS + 2], 1):
+        ask = _ASK_BY_VERB.get(word.lower())
+        if ask is None:
+            continue
+        subject = [w for w in words[:n] if not w.lower().endswith("ly")]
+        if not subject or len(subject) > MAX_SUBJECT_WORDS or subject[0].lower() in _ANAPHORIC \
+                or any(not w[-1].isalnum() for w in subject):
+            return None
+        return ask.format(lower_title(" ".join(subject)))
+    return None
 
 
 def rubric_from_reference(question: str, reference: str) -> Rubric:
