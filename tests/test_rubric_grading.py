@@ -116,19 +116,32 @@ def test_a_statement_becomes_a_question_about_its_subject(statement, question):
 def test_extracted_points_ask_a_question_not_a_truncated_label(kb):
     """Points of a guide without a curated rubric: a title asks about itself, a sentence about
     its subject; no follow-up quotes a cut-off label."""
-    from tutor.grading.rubric import _template_follow_up
+    from tutor.grading.rubric import template_follow_up
 
     card = kb.cards[0]
-    assert _template_follow_up("Early Stopping in LLMs", "Training stops when ...", card) == (
+    assert template_follow_up("Early Stopping in LLMs", "Training stops when ...", card) == (
         "What can you tell me about early stopping in LLMs in this context?")
-    assert _template_follow_up("Definition", "Dropout is a regularizer.", card) == (
+    assert template_follow_up("Definition", "Dropout is a regularizer.", card) == (
         "What is dropout?")  # a label that names no topic: the statement is asked about
     sentence = "Overfitting happens when a model learns the noise in its training data."
-    assert _template_follow_up("Overfitting happens when a model learns the noise…", sentence,
+    assert template_follow_up("Overfitting happens when a model learns the noise…", sentence,
                                card) == "When does overfitting happen?"
     for card in kb.cards:
         for point in rubric_from_card(card, kb).points:
             assert point.follow_up and "…" not in point.follow_up
+            assert point.follow_up.rstrip("?").lower() != card.question.rstrip("?").lower()
+
+
+def test_a_reference_point_is_asked_about_but_never_with_the_question_itself(embedded_grader):
+    reference = ("Dropout is a regularization method. Early stopping halts training when the "
+                 "validation loss stops improving.")
+    grade = embedded_grader.grade("What is dropout?", "It turns off some neurons.",
+                                  reference=reference)
+    assert grade.follow_up != "What is dropout?"
+    grade = embedded_grader.grade("What is regularization?", "Dropout is one kind.",
+                                  reference=reference)
+    assert grade.follow_up_point is not None and grade.follow_up_point.status != "covered"
+    assert grade.follow_up.endswith("?") and "…" not in grade.follow_up
 
 
 def test_offline_grades_say_claims_were_not_checked(embedded_grader):

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from tutor.core.types import Citation, Grade, PointResult
-from tutor.grading.rubric import Rubric, RubricPoint
+from tutor.grading.rubric import (
+    Rubric,
+    RubricPoint,
+    question_from_statement,
+    same_question,
+    template_follow_up,
+)
 
 VERDICTS = [(4.5, "excellent"), (3.5, "good"), (2.0, "partial"), (0.0, "weak")]
 
@@ -78,17 +84,12 @@ def follow_up_question(gap: PointResult, rubric: Rubric) -> str:
         return f"Let's revisit one claim. {probe}"
     if point is not None and point.follow_up:
         return point.follow_up
-    title = gap.point.rstrip(":.… ").strip()
-    if _is_title(gap.point) and title:
-        lowered = title[0].lower() + title[1:]
-        if rubric.card is not None and rubric.card.kind == "scenario":
-            return f"How would {lowered} fit into your design, and why does it matter here?"
-        return f"What can you tell me about {lowered}, and why does it matter here?"
-    return "What else would you add to your answer, and how does it work?"
-
-
-def _is_title(label: str) -> bool:
-    return not label.endswith("…") and len(label.split()) <= 6
+    if point is not None and rubric.card is not None:  # the same question an extracted point has
+        return template_follow_up(point.label, point.text, rubric.card)
+    asked = question_from_statement(point.text) if point is not None else None
+    if asked is None or same_question(asked, rubric.question):  # never the question itself
+        return "What else would you add to your answer, and how does it work?"
+    return asked
 
 
 def feedback_text(grade: Grade) -> str:
@@ -116,3 +117,7 @@ def feedback_text(grade: Grade) -> str:
 def _names(results: list[PointResult]) -> str:
     names = [r.point.rstrip(":.… ") if _is_title(r.point) else f"“{r.point}”" for r in results]
     return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def _is_title(label: str) -> bool:
+    return not label.endswith("…") and len(label.split()) <= 6

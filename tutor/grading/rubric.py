@@ -89,7 +89,7 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
             citation=Citation(chunk_id=kp.chunk_id, section=section, quote=kp.text),
             essential=n < MAX_ESSENTIAL, weight=1.0 if n < MAX_ESSENTIAL else 0.5,
             terms=_auto_terms(kp.label + " " + kp.text, card, kb),
-            follow_up=_template_follow_up(kp.label, kp.text, card)))
+            follow_up=template_follow_up(kp.label, kp.text, card)))
     return Rubric(question=card.question, points=points, card=card, source="card",
                   reference_text=card.body)
 
@@ -158,7 +158,7 @@ MAX_SUBJECT_WORDS = 5
 _LIST_LABEL = re.compile(r"^(?:[^:\s]+\s){0,4}[^:\s]+:\s+")  # "Early stopping: ..."
 
 
-def _template_follow_up(label: str, text: str, card: Card) -> str:
+def template_follow_up(label: str, text: str, card: Card) -> str:
     """A question about the point: from its own title ("Early stopping"), else from its
     statement's subject and verb ("Overfitting happens when ..." -> "When does overfitting
     happen?"); never a list of extracted words, never the point's own answer."""
@@ -168,8 +168,17 @@ def _template_follow_up(label: str, text: str, card: Card) -> str:
         if card.kind == "scenario":
             return f"How would {lower_title(title)} fit into your design, and why?"
         return f"What can you tell me about {lower_title(title)} in this context?"
-    return question_from_statement(text) or (
-        "Which part of this topic have you not covered yet, and how does it work?")
+    asked = question_from_statement(text)
+    if asked is None or same_question(asked, card.question):
+        return "Which part of this topic have you not covered yet, and how does it work?"
+    return asked
+
+
+def same_question(a: str, b: str) -> bool:
+    """Whether two questions read the same (case, punctuation and spacing aside)."""
+    def norm(text: str) -> str:
+        return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+    return norm(a) == norm(b)
 
 
 def lower_title(phrase: str) -> str:
