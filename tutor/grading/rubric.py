@@ -150,10 +150,10 @@ _ASK_BY_VERB = {"is": "What is {}?", "are": "What are {}?", "means": "What does 
                 "and how?", "uses": "What does {} use, and why?", "causes": "What does {} cause?"}
 _ANAPHORIC = frozenset("this these that those it they such each both".split())
 # list labels that name a kind of statement, not a topic: the statement is asked about instead
-GENERIC_LABELS = frozenset("""definition concept method benefits benefit example examples
-    purpose overview advantages disadvantages summary importance approach process goal idea
-    key idea how it works use cases applications""".split("\n")[0].split() + [
-    "use cases", "how it works", "key idea", "key features"])
+GENERIC_LABELS = frozenset((
+    "definition", "concept", "method", "benefits", "benefit", "example", "examples", "purpose",
+    "overview", "advantages", "disadvantages", "summary", "importance", "approach", "process",
+    "goal", "idea", "key idea", "how it works", "use cases", "applications", "key features"))
 MAX_SUBJECT_WORDS = 5
 _LIST_LABEL = re.compile(r"^(?:[^:\s]+\s){0,4}[^:\s]+:\s+")  # "Early stopping: ..."
 
