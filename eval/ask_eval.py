@@ -120,11 +120,11 @@ def choose_weight(records: list[dict[Any, Any]], rows: np.ndarray) -> tuple[Any,
     from tutor.ask.evidence import Weighting
 
     shipped = astuple(Weighting())
-    values = {}
+    values, fits = {}, {}
     for weight in records[0]:
         flat = at_weight(records, [weight] * len(records))
         x, y = features_of(flat)
-        w, b = fit_refusal(x[rows], y[rows])
+        w, b = fits[weight] = fit_refusal(x[rows], y[rows])
         covered = x @ w + b >= 0
         value = sum(bool(covered[i]) and supported(flat[i]) for i in np.flatnonzero(rows & y))
         values[weight] = value - OOG_COST * int((covered & rows & ~y).sum())
@@ -135,10 +135,7 @@ def choose_weight(records: list[dict[Any, Any]], rows: np.ndarray) -> tuple[Any,
                 for o in options}
         chosen.append(max(options, key=lambda o: (mean[o], o == shipped[n])))
     weight = Weighting(*chosen)
-    flat = at_weight(records, [weight] * len(records))
-    x, y = features_of(flat)
-    w, b = fit_refusal(x[rows], y[rows])
-    return weight, w, b
+    return weight, *fits[weight]
 
 
 def fit_refusal(x: np.ndarray, y: np.ndarray,

@@ -176,9 +176,7 @@ def template_follow_up(label: str, text: str, card: Card) -> str:
 
 def same_question(a: str, b: str) -> bool:
     """Whether two questions read the same (case, punctuation and spacing aside)."""
-    def norm(text: str) -> str:
-        return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
-    return norm(a) == norm(b)
+    return tokenize(a) == tokenize(b)
 
 
 def lower_title(phrase: str) -> str:
