@@ -100,6 +100,45 @@ def test_a_reference_rubric_listens_for_its_technical_words_and_has_its_own_para
     assert grade.breakdown["curve"] == load_params(kind="reference").curve
 
 
+def test_a_reference_outside_the_guide_is_not_judged_by_the_guides_vocabulary(embedded_grader):
+    question = "What is the role of a prototype program in problem solving?"
+    reference = "To simulate the behaviour of portions of the desired software product."
+    # everyday words the guide uses for its own topics ("parts", "test", "product")
+    right = embedded_grader.grade(question, "It simulates the behavior of parts of the desired "
+                                  "software product so you can test it before building it.",
+                                  reference=reference)
+    wrong = embedded_grader.grade(question, "It is used to collect data for the problem.",
+                                  reference=reference)
+    assert right.breakdown["grounding"] == 1.0 and right.score >= 4.0
+    assert any("does not treat this question" in w for w in right.warnings)
+    assert wrong.score <= 1.0
+
+
+def test_a_guide_question_graded_against_a_reference_still_checks_the_guides_vocabulary(
+        embedded_grader):
+    grade = embedded_grader.grade(Q, GOOD, reference=GOOD)
+    assert not any("does not treat this question" in w for w in grade.warnings)
+
+
+def test_a_reference_point_is_not_earned_by_naming_the_questions_topic(embedded_grader):
+    question = "What is the main advantage of linked lists over arrays?"
+    reference = ("Linked lists are dynamic structures, which allow for a variable number of "
+                 "elements to be stored.")
+    grade = embedded_grader.grade(question, "Linked lists allow random access to elements in "
+                                  "constant time.", reference=reference)
+    assert not grade.covered
+
+
+def test_question_words_are_taken_out_of_a_sentence():
+    from tutor.core.text import content_words
+    from tutor.grading.alignment import without_question_words
+
+    asked = set(content_words("What is the main advantage of linked lists over arrays?"))
+    assert without_question_words("Linked-lists allow random access.", asked) == \
+        "allow random access."
+    assert without_question_words("Linked lists.", asked) == "Linked lists."  # nothing else left
+
+
 def test_unmatched_question_warns_about_confidence(embedded_grader):
     grade = embedded_grader.grade("What is the capital of France?", "Paris is the capital.")
     assert grade.card_id is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tutor.core.text import STOPWORDS, content_words, split_sentences, stem, tokenize
+from tutor.core.text import STOPWORDS, content_words, normalise_ws, split_sentences, stem, tokenize
 
 MIN_NOVEL_WORDS = 2  # a sentence must add this many words beyond the question to count
 # Words that restate rather than explain; they do not make a sentence say something new.
@@ -28,6 +28,21 @@ def answer_segments(answer: str, question: str) -> list[str]:
         if len(novel) >= MIN_NOVEL_WORDS:
             segments.append(sentence)
     return segments
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*")
+
+
+def without_question_words(text: str, asked: set[str]) -> str:
+    """The text less the words whose stems the question holds (question demoting): what a
+    sentence says beyond naming the topic. The text itself when nothing else is left."""
+    def keep(match: re.Match[str]) -> str:
+        parts = [w for t in tokenize(match.group(0)) for w in t.split("-")
+                 if w and w not in STOPWORDS]
+        return "" if parts and all(stem(w) in asked for w in parts) else match.group(0)
+
+    rest = normalise_ws(_WORD.sub(keep, text))
+    return rest if content_words(rest) else text
 
 
 def prose_ratio(answer: str) -> float:

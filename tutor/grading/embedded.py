@@ -13,7 +13,7 @@ from cachetools import LRUCache
 from tutor.core.text import clean_input, content_words, split_sentences, tokenize
 from tutor.core.types import Grade
 from tutor.embedding.embedder import Embedder, TokenVectors
-from tutor.grading.alignment import answer_segments, prose_ratio
+from tutor.grading.alignment import answer_segments, prose_ratio, without_question_words
 from tutor.grading.evidence import (
     AnswerEvidence,
     misplaced_share,
@@ -44,6 +44,8 @@ NON_ANSWER = re.compile(
 KEYWORD_LIST_CAP = 1.5
 SEGMENT_CACHE_SIZE = 4096  # answer sentences kept embedded (batches are embedded ahead)
 UNIT_CACHE_SIZE = 8192  # rubric sentences kept embedded
+NOT_IN_GUIDE_NOTE = ("the guide does not treat this question: the answer was graded against the "
+                     "reference alone, without checking its vocabulary against the guide's topics")
 OFFLINE_NOTE = ("graded offline against the guide's rubric: claims beyond the guide's words "
                 "could not be checked (configure an LLM endpoint for that)")
 
@@ -138,7 +140,12 @@ class EmbeddedGrader:
         asked_text = rubric.question + " " + question
         segments = answer_segments(answer, asked_text)
         seg_vecs, seg_tokens = self._embed_segments(segments)
-        unit_vecs = self._unit_vectors(rubric)
+        demote = rubric.source == "reference"
+        if demote:  # a reference's sentences are points: compare what they say beyond the topic
+            asked_words = set(content_words(asked_text))
+            seg_vecs = self._embed_segments(
+                [without_question_words(s, asked_words) for s in segments])[0]
+        unit_vecs = self._unit_vectors(rubric, asked_words if demote else None)
         answer_tokens = joined(seg_tokens, self.embedder.dimension)
         asked = self.tokens.asked(rubric.question, question)
         recall = (per_point_recall(self.tokens.point_set(tuple(" ".join(p.units)
@@ -152,7 +159,8 @@ class EmbeddedGrader:
             " ".join(p.units) + " " + " ".join(a for g in p.terms for a in g.aliases)
             for p in rubric.points)
         misplaced = misplaced_share(" ".join(segments), section, kb.document_frequency(),
-                                    len(kb.chunks), set(content_words(asked_text)))
+                                    len(kb.chunks), set(content_words(asked_text))) \
+            if rubric.in_guide else 0.0  # the guide's other topics say nothing of this question
         found = AnswerEvidence(points, relevance, misplaced,
                                unsupported_sentences(segments, seg_vecs, unit_vecs, points,
                                                      self.params))
@@ -206,6 +214,8 @@ class EmbeddedGrader:
             breakdown["cap"] = "keyword list"
             warnings.append("the answer reads as a list of keywords without explanation; "
                             "score capped")
+        if not rubric.in_guide:
+            warnings.append(NOT_IN_GUIDE_NOTE)
         warnings.append(OFFLINE_NOTE)
         grade = build_grade(rubric, results, score, self.name, warnings)
         grade.breakdown = breakdown
@@ -224,9 +234,13 @@ class EmbeddedGrader:
         vectors, tokens = self.embedder.embed_with_tokens(texts)
         return {t: (v, content_tokens(tv)) for t, v, tv in zip(texts, vectors, tokens)}
 
-    def _unit_vectors(self, rubric: Rubric) -> list[np.ndarray]:
-        """Each point's sentence vectors: from memory, the index's store, or the model."""
-        units = list(dict.fromkeys(u for p in rubric.points for u in p.units))
+    def _unit_vectors(self, rubric: Rubric, asked: set[str] | None = None) -> list[np.ndarray]:
+        """Each point's sentence vectors (less the question's words when `asked` is given): from
+        memory, the index's store, or the model."""
+        def text_of(unit: str) -> str:
+            return without_question_words(unit, asked) if asked is not None else unit
+
+        units = list(dict.fromkeys(text_of(u) for p in rubric.points for u in p.units))
         cached = {u: self._unit_cache.get(u) for u in units}
         found: dict[str, np.ndarray] = {u: v for u, v in cached.items() if v is not None}
         missing = [u for u in units if u not in found]
@@ -239,7 +253,7 @@ class EmbeddedGrader:
                 self.store.save_arrays(name, vectors=vectors)
             for text, vec in zip(missing, vectors):
                 self._unit_cache[text] = found[text] = vec
-        return [np.stack([found[u] for u in p.units]) for p in rubric.points]
+        return [np.stack([found[text_of(u)] for u in p.units]) for p in rubric.points]
 
 
 def _all_missing(rubric: Rubric) -> list:

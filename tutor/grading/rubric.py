@@ -60,6 +60,7 @@ class Rubric:
     source: str = "card"  # card | curated | reference | passages
     confidence: float = 1.0
     reference_text: str = ""
+    in_guide: bool = True  # the guide treats the question (its vocabulary is a fair yardstick)
 
     @property
     def section(self) -> str | None:
@@ -240,12 +241,15 @@ def resolve_rubric(question: str, retriever: HybridRetriever, embedder: Embedder
 
             raise InputError(f"Unknown card id {card_id!r}: list them with `tutor cards`")
         return rubric_from_card(card, kb, book)
-    if reference and reference.strip():
-        return rubric_from_reference(question, reference)
     hits = retriever.search(question, 8)
+    card, confidence = _best_card(question, hits, retriever, embedder, store) if hits \
+        else (None, 0.0)
+    if reference and reference.strip():
+        rubric = rubric_from_reference(question, reference)
+        rubric.in_guide = card is not None and confidence >= CARD_MATCH_THRESHOLD
+        return rubric
     if not hits:
         return Rubric(question=question, points=[], source="passages", confidence=0.0)
-    card, confidence = _best_card(question, hits, retriever, embedder, store)
     if card is not None and confidence >= CARD_MATCH_THRESHOLD:
         rubric = rubric_from_card(card, kb, book)
         rubric.confidence = round(confidence, 3)
