@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tutor.ingest.headings import Difficulty, parse_legend, strip_emphasis
+from tutor.ingest.headings import Difficulty, is_placeholder, parse_legend, strip_emphasis
 from tutor.ingest.markup import LIST_ITEM, Line, normalise_markup, plain, read_lines
 
 # Page furniture and promotions seen in PDF-converted guides. Matched on whole lines.
@@ -143,8 +143,8 @@ def _noise_reason(line: Line, repeated: set[str], report: CleanReport) -> str | 
         return "legend"
     if is_furniture(text):
         return "page furniture"
-    if _page_key(text) in repeated:
-        return "page header/footer"
+    if _page_key(text) in repeated:  # "Answer here" under many questions is no furniture
+        return "placeholder (no answer)" if is_placeholder(text) else "page header/footer"
     if is_promotion(text):
         return "promotion"
     return None

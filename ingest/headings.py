@@ -67,6 +67,8 @@ _TRAIL = re.compile(
     rf"(?:\s*(?:{_MARKER}|[-–—|]\s*(?:difficulty|level)?:?\s*(?:{_WORDS})(?:\s+level)?))+\s*$",
     re.IGNORECASE)
 _LEAD = re.compile(rf"^\s*(?:{_MARKER}\s*)+", re.IGNORECASE)
+# A slip of the keyboard glued to the marker after a question ("... useful? ⭐️I")
+_GLUED = re.compile(rf"(?<=\?)(\s*(?:{_EMOJI}|{_STARS}))[A-Za-z0-9]{{1,2}}\s*$")
 DIFFICULTY_LINE = re.compile(
     rf"^(?:difficulty|level)\s*[:\-–]\s*(?:{_MARKER}\s*)*({_WORDS})?\s*(?:{_MARKER}\s*)*$",
     re.IGNORECASE)
@@ -99,7 +101,7 @@ def strip_number(text: str) -> str:
 def split_difficulty(text: str, legend: dict[str, Difficulty] | None = None
                      ) -> tuple[str, Difficulty | None]:
     """Remove difficulty markers (emoji, stars, "(easy)", "- Hard") from a heading."""
-    text = _VARIATION.sub("", text)
+    text = _GLUED.sub(r"\1", _VARIATION.sub("", text))
     found: list[str] = []
     for pattern in (_TRAIL, _LEAD):
         match = pattern.search(text)

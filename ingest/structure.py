@@ -5,7 +5,8 @@ bold lines, `Q:`/`Question:` lines, numbered or standalone lines ending in "?", 
 prompts and "Scenario N:" blocks. A question-like candidate starts a card unless it sits *under*
 an open question (a deeper heading): then it is part of that answer, like any sub-heading, code
 block, table or list. Non-question headings that hold questions are topics; one that holds every
-question is the document's title.
+question is the document's title. A bold or markdown heading carrying a difficulty marker
+over its own answer is a question even without "?"; a formula line is never a title.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ NUMBERED = re.compile(r"^\d{1,3}\.\s*(.+)$")
 PROMPT = re.compile(r"^(?:explain|describe|compare|define|discuss|design|implement|write)\s+\S",
                     re.IGNORECASE)  # "3. Explain normalization." in a numbered question list
 SCENARIO_PART = re.compile(r"^scenario[- ]based .*questions$", re.IGNORECASE)
+FORMULA = re.compile(r"[=^{}\\≈≠≤≥]")  # "f(x) = 1/(1+e^{-x})" states something; it names nothing
 MAX_HEADING_CHARS = 300
 TITLE_LEVEL, BOLD_LEVEL, LINE_LEVEL = 7.0, 8.0, 9.0
 
@@ -204,6 +206,7 @@ def classify(lines: list[Line], report: CleanReport) -> dict[int, Element]:
     for el in found.values():
         if not el.question and el.kind in ("title", "bold", "md"):
             el.topic = _question_follows(lines, found, el.end)
+    _accept_marked_headings(found)
     return {i: el for i, el in found.items() if el.kind != "title" or el.topic}
 
 
@@ -280,7 +283,8 @@ def _title(flat: str, raw: str, i: int) -> Element | None:
     words = flat.split()
     if (not words or len(flat) > 70 or len(words) > 10 or flat[-1] in ".,;:?!"
             or not (flat[0].isupper() or flat[0].isdigit()) or NUMBERED.match(flat)
-            or not any(c.isalpha() for c in flat) or "://" in flat or is_placeholder(flat)):
+            or not any(c.isalpha() for c in flat) or "://" in flat or is_placeholder(flat)
+            or FORMULA.search(flat)):
         return None
     return Element("title", TITLE_LEVEL, heading_text(flat)[0], raw, i)
 
@@ -291,6 +295,18 @@ def _question_follows(lines: list[Line], found: dict[int, Element], end: int) ->
         j += 1
     nxt = found.get(j)
     return nxt is not None and nxt.question
+
+
+def _accept_marked_headings(found: dict[int, Element]) -> None:
+    """A bold or markdown heading with a difficulty marker and no deeper heading under it
+    ("**Bias-variance trade-off ⭐️**" over its answer) is a question: guides grade questions."""
+    order = sorted(found)
+    for k, i in enumerate(order):
+        el = found[i]
+        if el.question or el.topic or el.difficulty is None or el.kind not in ("bold", "md"):
+            continue
+        nxt = found[order[k + 1]] if k + 1 < len(order) else None
+        el.question = nxt is None or nxt.level <= el.level
 
 
 def _accept_numbered_siblings(found: dict[int, Element]) -> None:

@@ -504,3 +504,18 @@ def test_the_sentence_that_answers_leads_its_section():
     ordered = [s.position for s in order_as_answer(chosen)]
     assert ordered == [2, 3, 0, 1]  # the best first ("This ..." right after it), then the
     # rest in the guide's order
+
+
+def test_a_quote_that_gives_its_own_example_gets_no_second_for_example():
+    from tutor.ask.evidence import compose
+    from tutor.ask.extractive import GuideSentence
+
+    chosen = [GuideSentence("Accuracy is the share of correct predictions.", 0, 0, "c#0",
+                            "Accuracy", "accuracy", 0),
+              GuideSentence("For example, with 99% negatives a constant guess is 99% accurate.",
+                            0, 1, "c#0", "Accuracy", "accuracy", 0),
+              GuideSentence("For instance, fraud labels are rare.", 0, 0, "d#0", "Fraud",
+                            "fraud", 1)]
+    text, citations = compose(chosen)
+    assert "For example: For example" not in text and "For instance, fraud" in text
+    assert text.count("For example") == 1 and len(citations) == 3

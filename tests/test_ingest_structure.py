@@ -22,6 +22,8 @@ def cards(text: str):
     ("12. What is _beam search_ and `top-k`?", "What is beam search and top-k?", None),
     ("What is LoRA? ★★☆", "What is LoRA?", "medium"),
     ("What makes training hard?", "What makes training hard?", None),  # a word, not a marker
+    ("**Is it a useful metric? ⭐️I**", "Is it a useful metric?", "medium"),  # a slip of a key
+    ("Is it? 🚀 3D", "Is it? 🚀 3D", None),  # a word after the marker is not a slip
 ])
 def test_heading_text_strips_markup_numbers_and_difficulty(line, question, level):
     assert heading_text(line) == (question, level)

@@ -348,6 +348,8 @@ def compose(sentences: list[GuideSentence]) -> tuple[str, list[Citation]]:
             lead = CONTINUE[role]
         else:
             lead = ELSEWHERE[role]
+        if role == "example" and EXAMPLE.match(sentence.text):  # it says so itself
+            lead = "" if same else ELSEWHERE["mechanism"]
         text = sentence.text if sentence.text[-1] in ".!?" else sentence.text + "."
         parts.append(f"{lead}{text} [{number}]")
         citations.append(sentence.citation())
