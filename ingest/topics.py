@@ -64,6 +64,7 @@ def clustered_topics(texts: list[str], headings: list[str] | None = None) -> lis
     """
     import numpy as np
     from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
 
     from tutor.core.stats import idf
     from tutor.core.text import STOPWORDS, stem, tokenize
@@ -99,7 +100,12 @@ def clustered_topics(texts: list[str], headings: list[str] | None = None) -> lis
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
     k = int(np.clip(round(np.sqrt(len(texts) / 2)), 2, MAX_CLUSTERS))
-    labels = fcluster(linkage(matrix, method="average", metric="cosine"), k, criterion="maxclust")
+    # cosine distances of the unit rows; a card sharing no word with the others (an empty
+    # answer) is a zero row, at distance 1 from every card (scipy's own cosine gives NaN there)
+    distance = np.clip(1.0 - matrix @ matrix.T, 0.0, 2.0)
+    np.fill_diagonal(distance, 0.0)
+    labels = fcluster(linkage(squareform(distance, checks=False), method="average"), k,
+                      criterion="maxclust")
     in_heading = np.zeros(len(vocab))  # a word the questions themselves use names a topic best
     for heading in headings or []:
         for w in tokenize(heading):

@@ -227,3 +227,13 @@ def test_pdf_without_text_layer_says_ocr_is_needed_and_leaves_the_index(tmp_path
     assert "\n" not in str(err.value)
     assert (settings.index_dir / "manifest.json").read_text() == before
     assert len(KnowledgeBase.load(settings.index_dir).cards) == 14
+
+
+def test_clustering_topics_survives_a_card_that_shares_no_word_with_the_others():
+    from tutor.ingest.topics import clustered_topics
+
+    texts = [f"Gradient descent updates weights along the gradient, step {i}." for i in range(4)]
+    texts += [f"Decision trees split features by impurity, depth {i}." for i in range(4)]
+    texts.append("")  # an unanswered question
+    topics = clustered_topics(texts)  # scipy's cosine distance made this a ValueError (NaN)
+    assert len(topics) == len(texts) and all(topics[:8])
