@@ -8,10 +8,12 @@ inside the fit, never on the rows it is reported on.
 Graded against a supplied reference instead of the guide's rubric (as external graded sets are),
 the same rows are graded with one excellent answer per section as the reference and fitted the
 same way, held out by half, into their own parameters (rubrics from a reference have fewer key
-terms, and every sentence of the reference is a point).
+terms, and every sentence of the reference is a point). Graded against rubrics extracted from
+the guide's own text (the curated rubric left out, as any other guide is graded), the same rows
+give the parameters for extracted rubrics.
 
 Run: python -m tutor.eval.calibrate [--write]   (--write fits on all rows and stores
-tutor/grading/scoring.json and scoring_reference.json)
+tutor/grading/scoring.json, scoring_extracted.json and scoring_reference.json)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from scipy.stats import pearsonr, spearmanr
 from tutor.eval.datasets import TRIVIAL_LEVELS, GradedAnswer, load_graded
 
 from tutor.grading.embedded import Analysis, EmbeddedGrader
+from tutor.grading.rubric_files import RubricBook
 from tutor.grading.scoring import ScoringParams
 
 GRID: dict[str, list[float]] = {
@@ -43,6 +46,10 @@ GRID: dict[str, list[float]] = {
     "keyword_prose": [0.0, 0.06, 0.09, 0.12, 0.15, 0.18],
 }
 PASSES = 2
+KINDS = {"guide": "the guide's curated rubrics",
+         "extracted": "rubrics extracted from the guide's text (as a guide without a curated "
+                      "rubric gets)",
+         "reference": "a supplied reference"}
 
 
 @dataclass
@@ -205,11 +212,14 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     grader = EmbeddedGrader(retriever_for(settings), embedder_for(settings))
+    # the rubrics any guide without a curated one gets: extracted from the cards' own text
+    extracting = EmbeddedGrader(grader.retriever, grader.embedder, rubrics=RubricBook())
     print(f"token baseline (unrelated guide sentences): {measure_token_baseline(grader):.3f}")
-    sets = {"guide": load_graded()}
-    sets["reference"] = with_references(sets["guide"])
-    for kind, rows in sets.items():
-        print(f"== graded against {'the guide' if kind == 'guide' else 'a supplied reference'}")
+    rows = load_graded()
+    sets = {"guide": (grader, rows), "extracted": (extracting, rows),
+            "reference": (grader, with_references(rows))}
+    for kind, (grader, rows) in sets.items():
+        print(f"== graded against {KINDS[kind]}")
         analyses = analyse_all(grader, rows)
         report(grader, rows, analyses)
         if args.write:

@@ -93,16 +93,33 @@ def bundled_cv(ctx: EvalContext) -> dict[str, Any]:
 def reference_cv(ctx: EvalContext) -> dict[str, Any]:
     """The bundled answers graded against a supplied reference (one excellent answer per
     section) instead of the guide, as external graded sets are; held out by half."""
-    rows = with_references(limited(load_graded(), ctx.limit))
-    tick = ctx.progress("grading against references")
+    return held_out_cv(ctx, ctx.grader, with_references(limited(load_graded(), ctx.limit)),
+                       "grading against references")
+
+
+def extracted_cv(ctx: EvalContext) -> dict[str, Any]:
+    """The bundled answers graded against rubrics extracted from the guide's text (the curated
+    rubric left out), as any other guide is graded; held out by half."""
+    from tutor.grading.embedded import EmbeddedGrader
+    from tutor.grading.rubric_files import RubricBook
+
+    grader = EmbeddedGrader(ctx.grader.retriever, ctx.grader.embedder, rubrics=RubricBook())
+    return held_out_cv(ctx, grader, limited(load_graded(), ctx.limit),
+                       "grading against extracted rubrics")
+
+
+def held_out_cv(ctx: EvalContext, grader: Any, rows: list[GradedAnswer],
+                label: str) -> dict[str, Any]:
+    """Agreement and per-level means of `grader` on `rows`, fitted and reported by fold."""
+    tick = ctx.progress(label)
     analyses = []
     for n, row in enumerate(rows, 1):
-        analyses.append(ctx.grader.analyse(row.question, row.answer, row.reference))
+        analyses.append(grader.analyse(row.question, row.answer, row.reference))
         tick(n, len(rows))
     folds = min(MAX_FOLDS, len({group_of(r) for r in rows}))
     if folds < 2:
         return {"answers": len(rows), "folds": 0}
-    predicted = [float(round(p, 1)) for p in cross_validate(ctx.grader, analyses, rows,
+    predicted = [float(round(p, 1)) for p in cross_validate(grader, analyses, rows,
                                                             folds).predictions]
     truth = [r.score for r in rows]
     return {"answers": len(rows), "folds": folds, "cv": agreement(predicted, truth),
@@ -145,7 +162,7 @@ def run_grading(ctx: EvalContext, extra: dict[str, list[GradedAnswer]] | None = 
     from tutor.eval.gaming_eval import run_gaming
 
     out: dict[str, Any] = {"bundled": bundled_cv(ctx), "reference": reference_cv(ctx),
-                           "user_data": {}}
+                           "extracted": extracted_cv(ctx), "user_data": {}}
     for name, rows in (extra or {}).items():
         out["user_data"][name] = plain_predictions(ctx, limited(rows, ctx.limit), ctx.grader,
                                                    name)

@@ -65,6 +65,9 @@ def grading_md(g: dict[str, Any]) -> list[str]:
     if (g.get("reference") or {}).get("cv"):
         rows.append(agreement_rows("embedded, against a supplied reference, held out",
                                    g["reference"]["cv"]))
+    if (g.get("extracted") or {}).get("cv"):
+        rows.append(agreement_rows("embedded, against rubrics extracted from the guide's text, "
+                                   "held out", g["extracted"]["cv"]))
     rows += [agreement_rows(f"{name} (plain)", d) for name, d in g["user_data"].items()]
     if "llm" in g:
         rows.append(agreement_rows(f"{g['llm']['grader']} (plain)", g["llm"]))

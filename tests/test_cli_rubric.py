@@ -83,3 +83,64 @@ def test_export_unknown_card_is_one_line(env):
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         "error: Unknown card id 'no-such-card': list them with `tutor cards`"]
+
+
+GUIDE = """# Mixing
+
+## What is a crossfade?
+
+## How is a mixing desk laid out?
+
+A fader scales the amplitude of its channel before the master bus sums every channel.
+Each channel strip holds gain, equaliser and pan controls above its fader.
+
+## Which meters does a desk show?
+
+1. Peak meter
+2. Loudness meter
+"""
+
+
+@pytest.fixture(scope="module")
+def small_guide(tmp_path_factory: pytest.TempPathFactory, model_cache: Path) -> dict[str, str]:
+    """A made-up guide with a question the guide leaves unanswered, indexed once."""
+    root = tmp_path_factory.mktemp("small-guide")
+    (root / "mixing.md").write_text(GUIDE, encoding="utf-8")
+    env = {"TUTOR_DATA_DIR": str(root / "data"), "TUTOR_CACHE_PATH": str(model_cache)}
+    assert run(["ingest", str(root / "mixing.md")], env).exit_code == 0
+    return env
+
+
+def test_export_all_skips_cards_without_points_with_one_notice(small_guide, tmp_path: Path):
+    out = tmp_path / "all.yaml"
+    result = run(["rubric", "export", "--all", "-o", str(out)], small_guide)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "what-is-a-crossfade" in notes[0]
+    doc = yaml.safe_load(out.read_text())
+    sections = [c["section"] for c in doc["cards"]]
+    assert "What is a crossfade?" not in sections and len(sections) == 2
+    meters = next(c for c in doc["cards"] if c["section"].startswith("Which meters"))
+    assert [p["statement"] for p in meters["points"]] == ["Peak meter", "Loudness meter"]
+    private = {**small_guide, "TUTOR_DATA_DIR": str(tmp_path / "data-copy")}
+    shutil.copytree(small_guide["TUTOR_DATA_DIR"], private["TUTOR_DATA_DIR"])
+    imported = run(["rubric", "import", str(out)], private)  # every quote is verbatim
+    assert imported.exit_code == 0, imported.output
+
+
+def test_export_of_only_cards_without_points_is_one_line_error(small_guide):
+    result = run(["rubric", "export", "what-is-a-crossfade"], small_guide)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: No rubric points for "
+                                                   "what-is-a-crossfade")
+
+
+def test_grading_a_question_the_guide_leaves_unanswered_says_so(small_guide):
+    result = run(["grade", "--card", "what-is-a-crossfade", "-a",
+                  "A crossfade blends the end of one track into the next.", "--json"],
+                 small_guide)
+    assert result.exit_code == 0, result.output
+    grade = json.loads(result.stdout)
+    assert grade["verdict"] == "ungraded" and grade["score"] == 0
+    assert "Solid" not in grade["feedback"] and grade["feedback"].startswith("Not graded")

@@ -58,3 +58,21 @@ def test_grading_against_a_supplied_reference_does_not_regress(embedded_grader):
     assert pearsonr(cv.predictions, cv.truth)[0] >= FIGURES["reference_pearson_all"] - tol
     assert np.sqrt(np.mean((cv.predictions - cv.truth) ** 2)) <= \
         FIGURES["reference_rmse_all"] + tol
+
+
+def test_grading_against_extracted_rubrics_does_not_regress(embedded_grader):
+    """Any guide without a curated rubric is graded against rubrics extracted from its text: the
+    team's rows graded that way (the bundled curated rubric left out), held out by half."""
+    from tutor.grading.embedded import EmbeddedGrader
+    from tutor.grading.rubric_files import RubricBook
+
+    grader = EmbeddedGrader(embedded_grader.retriever, embedded_grader.embedder,
+                            rubrics=RubricBook())
+    rows = load_graded()
+    analyses = analyse_all(grader, rows)
+    assert all(a.rubric.source != "curated" for a in analyses)
+    cv = cross_validate(grader, analyses, rows)
+    tol = FIGURES["tolerance"]
+    assert spearmanr(cv.predictions, cv.truth)[0] >= FIGURES["extracted_spearman_all"] - tol
+    assert np.sqrt(np.mean((cv.predictions - cv.truth) ** 2)) <= \
+        FIGURES["extracted_rmse_all"] + tol

@@ -37,3 +37,11 @@ def test_double_negation_and_negated_aliases_read_as_plain():
     no_labels = [TermGroup.of(["no labels", "unlabelled"])]
     assert denied_terms(no_labels, clauses("It learns from data with no labels."),
                         "It learns from unlabelled data.") == []
+
+
+def test_a_guide_clause_that_holds_a_negation_anywhere_is_no_plain_statement():
+    answer = clauses("The net can't rely on any subset of neurons.")
+    assert denied_terms(terms("subset"), answer, "This forces the network not to rely only on "
+                        "the subset of neurons for feature representation.") == []
+    assert denied_terms(terms("subset"), answer, "Each step trains a random subset of "
+                        "neurons.") == ["subset"]

@@ -5,8 +5,8 @@ import pytest
 from tests.fakes import ScriptedChatModel
 from tutor.core.errors import LLMError
 from tutor.core.settings import Settings
-from tutor.grading.rubric import chunk_quoting
 from tutor.grading.rubric_draft import draft_rubric
+from tutor.grading.statements import chunk_quoting
 
 CARD = "what-is-a-vector-database"
 

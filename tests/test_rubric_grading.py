@@ -108,7 +108,7 @@ def test_follow_up_is_the_rubrics_question_about_an_essential_gap(embedded_grade
     ("A confusion matrix tabulates predictions against true labels.", None),  # verb unknown
 ])
 def test_a_statement_becomes_a_question_about_its_subject(statement, question):
-    from tutor.grading.rubric import question_from_statement
+    from tutor.grading.follow_ups import question_from_statement
 
     assert question_from_statement(statement) == question
 
@@ -116,7 +116,7 @@ def test_a_statement_becomes_a_question_about_its_subject(statement, question):
 def test_extracted_points_ask_a_question_not_a_truncated_label(kb):
     """Points of a guide without a curated rubric: a title asks about itself, a sentence about
     its subject; no follow-up quotes a cut-off label."""
-    from tutor.grading.rubric import template_follow_up
+    from tutor.grading.follow_ups import template_follow_up
 
     card = kb.cards[0]
     assert template_follow_up("Early Stopping in LLMs", "Training stops when ...", card) == (
@@ -171,3 +171,20 @@ def test_missing_scoring_parameters_are_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="refit them") as caught:
         load_params(tmp_path / "scoring.json")
     assert isinstance(caught.value.__cause__, FileNotFoundError)
+
+
+def test_a_grade_with_nothing_to_grade_against_is_not_called_solid():
+    from tutor.grading.feedback import build_grade
+    from tutor.grading.rubric import Rubric
+
+    grade = build_grade(Rubric(question="What is a crossfade?", points=[]), [], 0.0, "embedded",
+                        [], "ungraded")
+    assert grade.feedback.startswith("Not graded") and "Solid" not in grade.feedback
+
+
+def test_a_follow_up_never_asks_one_of_the_asked_questions_again():
+    from tutor.grading.follow_ups import same_question
+
+    assert same_question("What is dropout?", "What is dropout? Why is it useful?")
+    assert same_question("What is k fold cross validation?", "What is K-fold cross-validation?")
+    assert not same_question("What is bias?", "What is the bias-variance trade-off?")

@@ -56,7 +56,15 @@ def export(ctx: click.Context, card_ids: tuple[str, ...], all_cards: bool,
     kb = ensure_index(settings, progress_bar("first-time index"))
     cards = selected_cards(kb, card_ids, all_cards)
     book = load_rubric_book(sorted(settings.rubrics_dir.glob("*.yaml")))
-    _write_yaml([spec_of(rubric_from_card(card, kb, book)) for card in cards], output)
+    rubrics = [rubric_from_card(card, kb, book) for card in cards]
+    empty = [r.card.id for r in rubrics if r.card is not None and not r.points]
+    if len(empty) == len(rubrics):
+        raise InputError(f"No rubric points for {', '.join(empty)}: the guide's answer there is "
+                         "empty or states no point; nothing exported")
+    if empty:
+        click.echo(f"note: skipped {len(empty)} card(s) without rubric points (the guide's answer "
+                   f"is empty or states no point): {', '.join(empty)}", err=True)
+    _write_yaml([spec_of(r) for r in rubrics if r.points], output)
 
 
 def _card(kb: KnowledgeBase, card_id: str):  # -> Card
@@ -155,8 +163,8 @@ def import_(ctx: click.Context, file: Path, as_json: bool) -> None:
 
 def check_rubric_file(parsed: RubricFile, kb: KnowledgeBase) -> list[str]:
     """One message per section not in the index and per quote not verbatim in its card."""
-    from tutor.grading.rubric import chunk_quoting, plain_quote
     from tutor.grading.rubric_files import heading_key
+    from tutor.grading.statements import chunk_quoting, plain_quote
 
     by_heading = {heading_key(c.heading): c for c in kb.cards}
     problems = []

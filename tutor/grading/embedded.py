@@ -26,11 +26,13 @@ from tutor.grading.off_target import OtherQuestion, OtherQuestionCheck
 from tutor.grading.rubric import Rubric, resolve_rubric
 from tutor.grading.rubric_files import RubricBook, load_rubric_book
 from tutor.grading.scoring import (
+    PARAMS_FILES,
     ScoringParams,
     combine,
     evidence,
     grounding_factor,
     load_params,
+    params_kind,
     scaled_similarity,
     status_and_credit,
 )
@@ -72,8 +74,9 @@ class EmbeddedGrader:
                  store: IndexCache | None = None) -> None:
         self.retriever = retriever
         self.embedder = embedder
-        self.params = params or load_params()
-        self.reference_params = params or load_params(kind="reference")
+        # fitted apart per kind of rubric (tutor.grading.scoring.params_kind)
+        self.params_by_kind = {kind: params or load_params(kind=kind) for kind in PARAMS_FILES}
+        self.params = self.params_by_kind["guide"]
         self.rubrics = rubrics if rubrics is not None else load_rubric_book()
         self.strictness = strictness
         self.max_answer_chars = max_answer_chars
@@ -89,6 +92,10 @@ class EmbeddedGrader:
               card_id: str | None = None, rubric: Rubric | None = None) -> Grade:
         """Grade one answer (see `analyse` for the evidence behind it)."""
         return self.grade_analysis(self.analyse(question, answer, reference, card_id, rubric))
+
+    def params_for(self, rubric: Rubric) -> ScoringParams:
+        """The parameters fitted for this kind of rubric (curated, extracted or reference)."""
+        return self.params_by_kind[params_kind(rubric.source)]
 
     def rubric_for(self, question: str, reference: str | None = None,
                    card_id: str | None = None) -> Rubric:
@@ -163,7 +170,7 @@ class EmbeddedGrader:
             if rubric.in_guide else 0.0  # the guide's other topics say nothing of this question
         found = AnswerEvidence(points, relevance, misplaced,
                                unsupported_sentences(segments, seg_vecs, unit_vecs, points,
-                                                     self.params))
+                                                     self.params_for(rubric)))
         other = self.other_question.nearest_other(rubric, seg_vecs, answer_tokens, asked)
         return Analysis(rubric, answer, found, warnings, other)
 
@@ -171,20 +178,20 @@ class EmbeddedGrader:
         """Score an analysis: statuses and credits per point, then the documented formula
         (with `params` instead of the grader's own, e.g. while fitting them)."""
         rubric, found, warnings = a.rubric, a.evidence, list(a.warnings)
-        params = params or (self.reference_params if rubric.source == "reference"
-                            else self.params)
+        params = params or self.params_for(rubric)
         if not a.answer or NON_ANSWER.match(a.answer) or not tokenize(a.answer):
             return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "empty")
         if not rubric.points:
             warnings.append("nothing in the guide to grade against; pass --reference")
             return build_grade(rubric, [], 0.0, self.name, warnings, "ungraded")
         said_terms = any(p.terms_found for p in found.points)
+        other = a.other_question
+        if other is not None and other.margin >= params.other_margin:
+            warnings.append(f'the answer fits another guide question ("{other.heading}") better '
+                            "than the one asked; graded as off-topic")
+            return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
         if (found.relevance < params.off_topic and not said_terms) or not found.points or \
                 not any(p.sentence for p in found.points):
-            return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
-        if a.other_question is not None and a.other_question.margin >= params.other_margin:
-            warnings.append(f'the answer fits another guide question ("{a.other_question.heading}")'
-                            " better than the one asked; graded as off-topic")
             return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
         results = []
         for point, ev in zip(rubric.points, found.points):

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from tutor.core.types import Citation, Grade, PointResult
-from tutor.grading.rubric import (
-    Rubric,
-    RubricPoint,
-    question_from_statement,
-    same_question,
-    template_follow_up,
-)
+from tutor.grading.follow_ups import question_from_statement, same_question, template_follow_up
+from tutor.grading.rubric import Rubric, RubricPoint
 
 VERDICTS = [(4.5, "excellent"), (3.5, "good"), (2.0, "partial"), (0.0, "weak")]
 
@@ -97,6 +92,10 @@ def feedback_text(grade: Grade) -> str:
     if grade.verdict == "empty":
         return ("No answer given. Try a sentence or two in your own words; "
                 "partial answers still earn credit.")
+    if grade.verdict == "ungraded" or not (grade.covered or grade.partial or grade.incorrect
+                                           or grade.missing):
+        return ("Not graded: the guide states no points for this question to compare your "
+                "answer with; grade it against a reference answer instead.")
     if grade.verdict == "off-topic":
         return ("This answer does not address the question. Re-read the question and focus on "
                 f"{_names(grade.missing[:2]) or 'its main idea'}.")
@@ -109,8 +108,6 @@ def feedback_text(grade: Grade) -> str:
         parts.append(f"Check your claim about {_names(grade.incorrect[:2])}.")
     if grade.missing:
         parts.append(f"To improve, add {_names(grade.missing[:3])} (see the cited passages).")
-    if not parts:
-        parts.append("Solid answer.")
     return " ".join(parts)
 
 

@@ -145,7 +145,7 @@ class LLMGrader:
                             "were counted as missing")
         score, breakdown = score_from_verdicts(
             [(p.weight, p.essential, r.status) for p, r in zip(rubric.points, results)],
-            len(claims), self.embedded.params.curve, self.embedded.strictness)
+            len(claims), self.embedded.params_for(rubric).curve, self.embedded.strictness)
         grade = build_grade(rubric, results, score, self.name, warnings)
         grade.breakdown = breakdown
         grade.unsupported = claims

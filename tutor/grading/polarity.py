@@ -58,7 +58,10 @@ def denied(group: TermGroup, text: Sequence[Clause]) -> bool:
 
 def denied_terms(groups: Iterable[TermGroup], answer: Sequence[Clause],
                  guide_text: str) -> list[str]:
-    """The point's terms the answer only says negated, where the guide says them plainly."""
+    """The point's terms the answer only says negated, where the guide says them plainly: no
+    clause of the guide's statement that holds the term holds a negation at all ("forces the
+    network not to rely only on the subset of neurons" is no plain "subset")."""
     guide = clauses(guide_text)
     return [g.aliases[0] for g in groups
-            if denied(g, answer) and not any(said_negated(g, c) for c in guide)]
+            if denied(g, answer) and not any(g.found_in(c) and NEGATORS.intersection(c)
+                                             for c in guide)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -13,14 +12,23 @@ from tutor.core.lexicon import technicality
 from tutor.core.text import (
     STOPWORDS,
     content_words,
-    normalise_ws,
     split_sentences,
     stem,
     tokenize,
 )
-from tutor.core.types import Card, Chunk, Citation, Hit
+from tutor.core.types import Card, Citation, Hit
 from tutor.embedding.embedder import Embedder
+from tutor.grading.follow_ups import template_follow_up
 from tutor.grading.rubric_files import CardRubricSpec, RubricBook
+from tutor.grading.statements import (
+    LIST_MARK,
+    Statement,
+    card_statements,
+    chunk_quoting,
+    plain_quote,
+    short_label,
+    surface_words,
+)
 from tutor.grading.terms import TermGroup
 from tutor.index.cache import IndexCache
 from tutor.index.knowledge import KnowledgeBase
@@ -76,35 +84,27 @@ def units_of(text: str, label: str = "") -> list[str]:
 
 
 def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = None) -> Rubric:
-    """The card's curated rubric when the book has one, else one extracted from its key points."""
+    """The card's curated rubric when the book has one, else one extracted from its text."""
     spec = book.get(card.heading) if book is not None else None
     if spec is not None:
         return _curated(card, kb, spec)
-    points = []
-    kept = [kp for kp in card.key_points if _says_something(kp.label + " " + kp.text, card)]
-    for n, kp in enumerate(kept or card.key_points):
-        chunk = kb.chunk(kp.chunk_id)
-        section = chunk.heading if chunk else card.heading
+    statements = card_statements(card, kb)
+    kept = [s for s in statements if _says_something(s, card)] or statements
+    points: list[RubricPoint] = []
+    for n, s in enumerate(kept):
+        chunk = kb.chunk(s.chunk_id)
+        label = s.title if not s.title.endswith("…") else short_label(s.text)
+        if any(p.label == label for p in points):  # labels name points in grades: keep apart
+            label = short_label(s.text)
         points.append(RubricPoint(
-            label=kp.label, text=kp.text, units=units_of(kp.text, kp.label),
-            citation=Citation(chunk_id=kp.chunk_id, section=section, quote=kp.text),
+            label=label, text=s.text,
+            units=[LIST_MARK.sub("", s.text)] if s.named else units_of(s.text, s.title),
+            citation=Citation(chunk_id=s.chunk_id, section=chunk.heading if chunk else
+                              card.heading, quote=s.text),
             essential=n < MAX_ESSENTIAL, weight=1.0 if n < MAX_ESSENTIAL else 0.5,
-            terms=_auto_terms(kp.label + " " + kp.text, card, kb),
-            follow_up=template_follow_up(kp.label, kp.text, card)))
+            terms=_auto_terms(s, card, kb), follow_up=template_follow_up(s.title, s.text, card)))
     return Rubric(question=card.question, points=points, card=card, source="card",
                   reference_text=card.body)
-
-
-def plain_quote(quote: str) -> str:
-    """A quote as the index holds it: whitespace collapsed, markdown bold markers dropped."""
-    return normalise_ws(quote.replace("**", ""))
-
-
-def chunk_quoting(card: Card, kb: KnowledgeBase, quote: str) -> Chunk | None:
-    """The card's chunk that holds `quote` verbatim (see `plain_quote`), if any."""
-    wanted = plain_quote(quote)
-    return next((c for c in kb.chunks_of(card.id) if wanted and wanted in normalise_ws(c.text)),
-                None)
 
 
 def _curated(card: Card, kb: KnowledgeBase, spec: CardRubricSpec) -> Rubric:
@@ -126,92 +126,31 @@ def _curated(card: Card, kb: KnowledgeBase, spec: CardRubricSpec) -> Rubric:
                   reference_text=card.body)
 
 
-def _says_something(text: str, card: Card) -> bool:
-    """Intros and restatements of the question are no rubric points."""
+def _says_something(s: Statement, card: Card) -> bool:
+    """Intros and restatements of the question are no rubric points; a list item naming one
+    thing the question does not is."""
     asked = set(content_words(card.question + " " + card.heading))
-    return len(set(content_words(text)) - asked) >= MIN_NOVEL_WORDS
+    return len(set(content_words(s.text)) - asked) >= (1 if s.named else MIN_NOVEL_WORDS)
 
 
-def _auto_terms(text: str, card: Card, kb: KnowledgeBase) -> tuple[TermGroup, ...]:
-    """The point's rarest words in the guide (not the question's) as single-word key terms."""
+def _auto_terms(s: Statement, card: Card, kb: KnowledgeBase) -> tuple[TermGroup, ...]:
+    """The point's most technical words (rarest in everyday English, then in the guide), as the
+    guide writes them: never an everyday word (`technicality` 0) nor one of the question's."""
     asked = set(content_words(card.question + " " + card.heading))
     rarity = kb.document_frequency()
-    words = dict.fromkeys(w for w in content_words(text) if w not in asked and len(w) > 2)
-    picked = sorted(words, key=lambda w: rarity.get(w, 0))[:AUTO_TERMS]
-    return tuple(TermGroup(aliases=(w,), stems=((w,),)) for w in picked)
-
-
-# a statement's subject ends at its verb: what the follow-up asks about it, by verb
-_ASK_BY_VERB = {"is": "What is {}?", "are": "What are {}?", "means": "What does {} mean?",
-                "refers": "What does {} refer to?", "happens": "When does {} happen?",
-                "occurs": "When does {} occur?", "can": "What can {} do, and how?",
-                "allows": "What does {} allow, and how?", "enables": "What does {} enable, and "
-                "how?", "helps": "How does {} help?", "controls": "What does {} control?",
-                "prevents": "What does {} prevent, and how?", "reduces": "What does {} reduce, "
-                "and how?", "uses": "What does {} use, and why?", "causes": "What does {} cause?"}
-_ANAPHORIC = frozenset("this these that those it they such each both".split())
-# list labels that name a kind of statement, not a topic: the statement is asked about instead
-GENERIC_LABELS = frozenset((
-    "definition", "concept", "method", "benefits", "benefit", "example", "examples", "purpose",
-    "overview", "advantages", "disadvantages", "summary", "importance", "approach", "process",
-    "goal", "idea", "key idea", "how it works", "use cases", "applications", "key features"))
-MAX_SUBJECT_WORDS = 5
-_LIST_LABEL = re.compile(r"^(?:[^:\s]+\s){0,4}[^:\s]+:\s+")  # "Early stopping: ..."
-
-
-def template_follow_up(label: str, text: str, card: Card) -> str:
-    """A question about the point: from its own title ("Early stopping"), else from its
-    statement's subject and verb ("Overfitting happens when ..." -> "When does overfitting
-    happen?"); never a list of extracted words, never the point's own answer."""
-    title = label.rstrip(":.… ").strip()
-    if title and not label.rstrip().endswith("…") and len(title.split()) <= 8 \
-            and question_from_statement(title) is None and title.lower() not in GENERIC_LABELS:
-        if card.kind == "scenario":
-            return f"How would {lower_title(title)} fit into your design, and why?"
-        return f"What can you tell me about {lower_title(title)} in this context?"
-    asked = question_from_statement(text)
-    if asked is None or same_question(asked, card.question):
-        return "Which part of this topic have you not covered yet, and how does it work?"
-    return asked
-
-
-def same_question(a: str, b: str) -> bool:
-    """Whether two questions read the same (case, punctuation and spacing aside)."""
-    return tokenize(a) == tokenize(b)
-
-
-def lower_title(phrase: str) -> str:
-    """A title read inside a sentence: its capitalised words in lower case, acronyms and mixed
-    case kept ("Zero-Shot Learning in LLMs" -> "zero-shot learning in LLMs")."""
-    def lower(word: str) -> str:
-        plain = word[1:].islower() or len(word) == 1  # "Learning", "A"; not "LLMs", "GPT"
-        return word.lower() if word[:1].isupper() and plain else word
-    return " ".join("-".join(lower(part) for part in w.split("-")) for w in phrase.split())
-
-
-def question_from_statement(statement: str) -> str | None:
-    """"Bias is the error from ..." -> "What is bias?": the subject (up to five words before a
-    known verb, an adverb skipped) asked about with that verb; None when no such verb opens it
-    or the subject only points back ("This prevents ...")."""
-    unlabelled = _LIST_LABEL.sub("", statement.replace("**", "").strip())
-    words = unlabelled.split()
-    for n, word in enumerate(words[1:MAX_SUBJECT_WORDS + 2], 1):
-        ask = _ASK_BY_VERB.get(word.lower())
-        if ask is None:
-            continue
-        subject = [w for w in words[:n] if not w.lower().endswith("ly")]
-        if not subject or len(subject) > MAX_SUBJECT_WORDS or subject[0].lower() in _ANAPHORIC \
-                or any(not w[-1].isalnum() for w in subject):
-            return None
-        return ask.format(lower_title(" ".join(subject)))
-    return None
+    words: dict[str, str] = {}  # stem -> the guide's word
+    for word in surface_words(s.text):
+        if stem(word) not in asked and technicality(word) > 0:
+            words.setdefault(stem(word), word)
+    picked = sorted(words, key=lambda w: (-technicality(words[w]), rarity.get(w, 0)))
+    return tuple(TermGroup.of([words[w]]) for w in picked[:AUTO_TERMS])
 
 
 def rubric_from_reference(question: str, reference: str) -> Rubric:
     """A teacher-supplied reference: each sentence is a key point, cited to the reference."""
     sentences = [s for s in split_sentences(reference) if len(s) > 12] or [reference.strip()]
     points = [
-        RubricPoint(label=_short(s), text=s, units=[s],
+        RubricPoint(label=short_label(s), text=s, units=[s],
                     citation=Citation(chunk_id=REFERENCE_ID, section="supplied reference", quote=s),
                     terms=_technical_terms(s, question))
         for s in sentences
@@ -304,14 +243,9 @@ def _rubric_from_passages(question: str, hits: list, confidence: float) -> Rubri
         for sentence in split_sentences(hit.chunk.text):
             if len(sentence) > 40 and len(points) < MAX_PASSAGE_POINTS:
                 points.append(RubricPoint(
-                    label=_short(sentence), text=sentence, units=[sentence],
+                    label=short_label(sentence), text=sentence, units=[sentence],
                     citation=Citation(chunk_id=hit.chunk.id, section=hit.chunk.heading,
                                       quote=sentence)))
     return Rubric(question=question, points=points, source="passages",
                   confidence=round(max(confidence, 0.0), 3),
                   reference_text="\n".join(h.chunk.text for h in hits[:3]))
-
-
-def _short(sentence: str, words: int = 8) -> str:
-    parts = sentence.split()
-    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from tutor.core.errors import LLMError
 from tutor.core.templates import render
 from tutor.core.types import Card
-from tutor.grading.rubric import chunk_quoting, plain_quote
 from tutor.grading.rubric_files import CardRubricSpec, PointSpec
+from tutor.grading.statements import chunk_quoting, plain_quote
 from tutor.index.knowledge import KnowledgeBase
 from tutor.llm.client import ChatModel
 

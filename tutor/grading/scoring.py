@@ -52,13 +52,21 @@ class ScoringParams:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
 
 
-PARAMS_FILES = {"guide": "scoring.json", "reference": "scoring_reference.json"}
+PARAMS_FILES = {"guide": "scoring.json", "extracted": "scoring_extracted.json",
+                "reference": "scoring_reference.json"}
+
+
+def params_kind(source: str) -> str:
+    """Which fitted parameters grade a rubric of this source (tutor.grading.rubric.Rubric)."""
+    return {"curated": "guide", "reference": "reference"}.get(source, "extracted")
 
 
 def load_params(path: Path | None = None, kind: str = "guide") -> ScoringParams:
-    """The shipped parameters: for the guide's rubrics (tutor/grading/scoring.json), or for
-    rubrics made from a supplied reference answer (scoring_reference.json), fitted apart
-    because a reference gives fewer key terms and every sentence of it is a point.
+    """The shipped parameters, fitted apart for each kind of rubric: a guide's curated rubrics
+    (tutor/grading/scoring.json); rubrics extracted from a guide's own text, as any guide without
+    a curated rubric gets (scoring_extracted.json: fewer aliases, points cut from the text); and
+    rubrics made from a supplied reference answer (scoring_reference.json: fewer key terms, and
+    every sentence of it is a point).
 
     Raises:
         ConfigError: the file is missing or does not match ScoringParams (no silent default).

@@ -1,0 +1,185 @@
+"""Rubrics extracted from a guide without a curated one: what becomes a point, its label, key
+terms and follow-up. The guide here is made up; nothing is embedded."""
+
+import re
+
+import pytest
+from tutor.ingest.parse import parse_guide
+
+from tutor.core.lexicon import technicality
+from tutor.grading.follow_ups import question_from_statement, template_follow_up
+from tutor.grading.rubric import rubric_from_card
+from tutor.grading.statements import chunk_quoting, is_non_statement, short_label
+from tutor.index.knowledge import KnowledgeBase
+
+GUIDE = """# Ranking
+
+## Which signals rate a playlist ranker?
+
+Depending on the listener, we can track the following signals:
+
+1. Skip rate
+2. Dwell time
+3. Replay share
+4. Serendipity index
+
+## What do we do with sparse tags?
+
+Sparse tags must be hashed before a ranker can use them as inputs. There are various ways,
+including:
+- bucket hashing
+- tag embeddings
+
+# Mixing
+
+## How is a mixing desk laid out?
+
+There are mainly two kinds of faders,
+|Channel| Gain (dB) | Pan | Mute |
+|---|---|---|---|
+|Vocal| 3 | L | no |
+
+A fader scales the amplitude of its channel before the master bus sums every channel.
+There are many knobs, but below are a few key defaults.
+For specifics, refer to the above answer.
+If we assume the bus sums channels, , then
+where g is the gain and p is the pan of the channel.
+
+## Which filters does a tagger use?
+
+Tag filters remove duplicate tags [Smith, J. (2019). Tagging at scale. In Proc. of the
+Conference on Tags (pp. 1-9).]. Filters run before the embeddings are built.
+
+## What is a crossfade?
+
+## Why normalise loudness?
+
+Loudness normalisation keeps tracks at one perceived level, so a listener doesn’t reach for the
+volume; the company thereby simply avoids complaints about jumps between tracks.
+"""
+
+
+@pytest.fixture(scope="module")
+def guide() -> KnowledgeBase:
+    parsed = parse_guide(GUIDE, "notes.md", set())
+    return KnowledgeBase(parsed.cards, parsed.chunks)
+
+
+def card_of(kb: KnowledgeBase, heading_start: str):
+    return next(c for c in kb.cards if c.heading.startswith(heading_start))
+
+
+def test_short_list_items_are_points_of_a_list_answer(guide):
+    signals = card_of(guide, "Which signals")
+    rubric = rubric_from_card(signals, guide)
+    assert [p.label for p in rubric.points] == [
+        "Skip rate", "Dwell time", "Replay share", "Serendipity index"]
+    sparse = card_of(guide, "What do we do with sparse")
+    labels = [p.label for p in rubric_from_card(sparse, guide).points]
+    assert "bucket hashing" in labels and "tag embeddings" in labels
+    assert labels[0].startswith("Sparse tags must be hashed")  # before the lead-in's colon
+    for card in (signals, sparse):  # every quote is verbatim, as `tutor rubric import` checks
+        for point in rubric_from_card(card, guide).points:
+            assert point.citation is not None
+            assert chunk_quoting(card, guide, point.citation.quote) is not None
+
+
+def test_table_rows_fragments_intros_and_pointers_are_no_points(guide):
+    rubric = rubric_from_card(card_of(guide, "How is a mixing desk"), guide)
+    texts = [p.text for p in rubric.points]
+    assert texts == ["A fader scales the amplitude of its channel before the master bus sums "
+                     "every channel."]
+
+
+@pytest.mark.parametrize("text", [
+    "|Vocal| 3 | L | no |",
+    "There are mainly two kinds of faders,",
+    "Common choices include:",
+    "There are many knobs, but below are a few key defaults.",
+    "For specifics, refer to the above answer.",
+    "Second method: bucket hashing. See the explanation below.",
+    "If we assume the bus sums channels, , then",
+    "where g is the gain and p is the pan of the channel.",
+    "The fader scales the signal of the",
+])
+def test_non_statements(text):
+    assert is_non_statement(text)
+
+
+@pytest.mark.parametrize("text", [
+    "A fader scales the amplitude of its channel.",
+    "- bucket hashing",
+    "k-means groups points around centroids.",
+    "Gain is applied before the pan (see the channel strip).",
+])
+def test_statements(text):
+    assert not is_non_statement(text)
+
+
+def test_a_citation_split_by_sentences_leaves_no_pieces(guide):
+    rubric = rubric_from_card(card_of(guide, "Which filters"), guide)
+    assert [p.text for p in rubric.points] == ["Tag filters remove duplicate tags",
+                                               "Filters run before the embeddings are built."]
+
+
+def test_a_card_without_an_answer_has_no_points(guide):
+    assert rubric_from_card(card_of(guide, "What is a crossfade"), guide).points == []
+
+
+def test_key_terms_are_the_guides_words_and_never_everyday_ones(guide):
+    card = card_of(guide, "Why normalise")
+    words = set(re.findall(r"[a-z0-9-]+", card.body.lower()))
+    terms = [a for p in rubric_from_card(card, guide).points for g in p.terms for a in g.aliases]
+    assert terms
+    for term in terms:
+        assert term in words, term  # as written, not a stem ("normalis", "complaint")
+        assert technicality(term) > 0, term  # "company", "simply", "reach": everyday English
+    assert "doesn" not in terms  # a contraction's stem is no word
+
+
+@pytest.mark.parametrize("statement", [
+    "If any of them is broken, the mix may clip.",
+    "Where g is the gain, the output is louder.",
+    "What is left is the master bus.",
+    "Because z is large, the bus clips.",
+    "There are two kinds of faders.",
+    "We can route a bus to a group.",
+    "B is the bias of the channel.",
+    "Beacuse z is large, it clips.",
+    "It is the gain.",
+])
+def test_no_question_about_a_subject_that_is_not_a_thing(statement):
+    assert question_from_statement(statement) is None
+
+
+def test_follow_ups_fall_back_but_never_ask_the_question_back(guide):
+    card = card_of(guide, "How is a mixing desk")
+    generic = "Which part of this topic have you not covered yet, and how does it work?"
+    assert template_follow_up("If any of them is…", "If any of them is broken, it clips.",
+                              card) == generic
+    assert template_follow_up("", "A fader is a slider.", card) == "What is a fader?"
+    crossfade = card_of(guide, "What is a crossfade")
+    assert template_follow_up("", "A crossfade is a blend of two tracks.", crossfade) == generic
+    assert template_follow_up("It should stay quiet.", "It should stay quiet.", card) == generic
+
+
+def test_labels_are_whole_or_cut_at_a_boundary_with_no_open_bracket():
+    short = "A fader scales the amplitude of its channel."
+    assert short_label(short) == short
+    long = ("A case when we have both features (the gain and the pan of each channel strip on "
+            "the desk) set by the engineer before the master bus sums them all together.")
+    label = short_label(long)
+    assert label.endswith("…") and label.count("(") == label.count(")")
+    assert long.startswith(label[:-1]) and long[len(label) - 1] in " ,;:"
+    clause = ("Loudness normalisation keeps tracks at one perceived level, so a listener does "
+              "not reach for the volume knob between any two tracks of the playlist.")
+    assert short_label(clause) == "Loudness normalisation keeps tracks at one perceived level…"
+
+
+def test_extracted_labels_are_not_cut_mid_phrase(guide):
+    for card in guide.cards:
+        for point in rubric_from_card(card, guide).points:
+            assert point.label.count("(") <= point.label.count(")"), point.label
+            if point.label.endswith("…"):
+                last = point.label[:-1].split()[-1].lower()
+                assert last not in {"the", "a", "of", "and", "to", "in"}, point.label

@@ -1,0 +1,176 @@
+"""What a card's text states, passage by passage: the raw material of extracted rubrics.
+
+A guide without a curated rubric is graded against points cut from its cards: the key points
+ingestion found, without table rows, fragments, intros and cross-references, plus what ingestion
+leaves out (the items of a list, however short, and the sentences before a lead-in's colon).
+Labels are whole short sentences or clean cuts; quotes stay verbatim in the indexed guide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tutor.core.text import STOPWORDS, normalise_ws, split_sentences, tokenize
+from tutor.core.types import Card, Chunk
+from tutor.index.knowledge import KnowledgeBase
+
+MAX_NAME_WORDS = 6  # a list item this short names its point ("Accuracy", "one-hot encoding")
+MAX_LABEL_WORDS = 16  # longer statements are labelled by their first clause
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A passage of a card that states one point (extracted rubrics)."""
+
+    text: str  # verbatim guide text
+    title: str  # the guide's title for it ("Early stopping"), or its opening words ("…")
+    chunk_id: str
+    named: bool = False  # a short list item: its words name the point
+
+
+def card_statements(card: Card, kb: KnowledgeBase) -> list[Statement]:
+    """The card's passages that state a point, in the card's order: its key points without table
+    rows, fragments, intros and cross-references, plus what ingestion leaves out (the items of
+    a list, however short, and the sentences before a lead-in's colon)."""
+    found: list[tuple[int, Statement]] = []
+    for kp in card.key_points:
+        text = _trimmed(kp.text, card.body)
+        if text is not None and not is_non_statement(text):
+            title = kp.label if kp.label.rstrip("…") in text.replace("**", "") \
+                else short_label(text)  # a cut passage keeps no title of what was cut
+            named = "\n" not in text and LIST_MARK.match(text) is not None \
+                and len(text.split()) <= MAX_NAME_WORDS + 1
+            found.append((card.body.find(text.split("\n")[0]),
+                          Statement(text, title, kp.chunk_id, named)))
+    for at, text, named in _left_out(card.body, [kp.text for kp in card.key_points]):
+        chunk = chunk_quoting(card, kb, text)
+        if chunk is not None and not is_non_statement(text):
+            found.append((at, Statement(text, text if named else short_label(text), chunk.id,
+                                        named)))
+    return [s for _, s in sorted(found, key=lambda f: f[0])]
+
+
+_TABLE_ROW = re.compile(r"^\|.*\|$|(?:[^|]*\|){3}")  # |a|b| or three cell separators
+LIST_MARK = re.compile(r"^(?:[-*+•▪◦●]\s+|\d{1,3}[.)]\s+)")
+_FENCE = re.compile(r"^\s*(?:```|~~~|\$\$\s*$)")
+# a sentence that sends the reader elsewhere instead of stating something
+_POINTER = re.compile(
+    r"\b(?:see|refer(?:s|red)?\s+to|shown|described|explained|discussed|listed|mentioned|"
+    r"given|covered)\b.{0,40}\b(?:above|below|earlier|later|previously)\b"
+    r"|\b(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
+_DANGLING = frozenset("a an the of and or to with in on for by from as at is are than then "
+                      "that which if when where while but".split())
+
+
+def is_non_statement(text: str) -> bool:
+    """Table rows, fragments (a sentence ending in "," or ":" or on a function word, one
+    opening with a lower-case function word, a formula's empty slot ", ,"), and sentences that
+    only point elsewhere ("see the explanation below") state no point."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    sentences = split_sentences(text)
+    if not sentences or all(_TABLE_ROW.search(ln) for ln in lines):
+        return True
+    if any(_POINTER.search(s) for s in sentences) or re.search(r",\s*,", text):
+        return True
+    last, first, listed = sentences[-1], sentences[0].split()[0], LIST_MARK.match(lines[0])
+    if last.endswith(":") or (not listed and (last.endswith(",") or (
+            last[-1].isalnum() and last.split()[-1].lower() in _DANGLING))):
+        return True
+    return not listed and first.islower() and first in STOPWORDS
+
+
+def _trimmed(text: str, body: str) -> str | None:
+    """A key point without its trailing lead-in lines or table rows; a sentence cut before a
+    bracket it leaves open (a citation split by the sentence splitter); None for a piece from
+    inside a bracket."""
+    lines = text.split("\n")
+    while lines and (lines[-1].rstrip().endswith(":") or _TABLE_ROW.search(lines[-1])):
+        last = lines.pop()
+        said = [] if _TABLE_ROW.search(last) else split_sentences(last)[:-1]
+        if said:  # the lead-in's paragraph states something before it: keep that
+            lines.append(last[:last.rfind(said[-1]) + len(said[-1])])
+            break
+    if not lines:
+        return None
+    text = "\n".join(lines)
+    at = body.find(lines[0])
+    before = body[body.rfind("\n", 0, max(at, 0)) + 1:max(at, 0)]
+    if _open_bracket(before) is not None:
+        return None
+    opened = _open_bracket(text)
+    if opened is not None:
+        text = text[:opened].rstrip(" ,;:")
+    return text if len(text.split()) >= 4 or opened is None else None
+
+
+def _open_bracket(text: str) -> int | None:
+    """Where the first bracket `text` leaves open starts (None: all are closed)."""
+    stack: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in "[(":
+            stack.append(i)
+        elif ch in "])" and stack:
+            stack.pop()
+    return stack[0] if stack else None
+
+
+def _left_out(body: str, covered: list[str]) -> list[tuple[int, str, bool]]:
+    """(position, text, named) of the body's passages that no key point holds: short list items
+    (named) and the sentences of a paragraph ending in a lead-in ("... include:")."""
+    out: list[tuple[int, str, bool]] = []
+    at, fenced = 0, False
+    for line in body.split("\n"):
+        start, at, stripped = at, at + len(line) + 1, line.strip()
+        if _FENCE.match(line):
+            fenced = not fenced
+        if fenced or not stripped or _FENCE.match(line) or _TABLE_ROW.search(stripped) \
+                or any(stripped in t or t in stripped for t in covered):
+            continue
+        item = LIST_MARK.sub("", stripped).strip().rstrip(",;")
+        if item != stripped:
+            if len(item.split()) <= MAX_NAME_WORDS and len(item) > 2 and not item.endswith(":") \
+                    and re.search(r"[A-Za-z]{2}", item):
+                out.append((start + line.find(item), item, True))
+        elif stripped.endswith(":"):
+            out += [(body.find(s, start), s, False) for s in split_sentences(stripped)[:-1]]
+    return out
+
+
+def short_label(text: str, words: int = MAX_LABEL_WORDS) -> str:
+    """A statement's label: its first sentence, whole when short; else cut at its last clause
+    boundary (else at a word) within `words` words, with an ellipsis, never inside brackets."""
+    first = split_sentences(text.replace("**", ""))
+    sentence = first[0] if first else normalise_ws(text)
+    parts = sentence.split()
+    if len(parts) <= words:
+        return sentence
+
+    def closed(n: int) -> bool:
+        return _open_bracket(" ".join(parts[:n])) is None
+
+    clause = [n for n in range(5, words + 1) if parts[n - 1][-1] in ",;:" and closed(n)]
+    plain = [n for n in range(3, words - 3) if closed(n) and parts[n - 1].lower() not in STOPWORDS]
+    n = max(clause or plain or [max(1, next((i for i in range(words) if not closed(i + 1)), 1))])
+    cut = " ".join(parts[:n]).rstrip(",;:—-")
+    return (cut if _open_bracket(cut) is None else re.sub(r"[\[(]", "", cut)) + "…"
+
+
+def plain_quote(quote: str) -> str:
+    """A quote as the index holds it: whitespace collapsed, markdown bold markers dropped."""
+    return normalise_ws(quote.replace("**", ""))
+
+
+def chunk_quoting(card: Card, kb: KnowledgeBase, quote: str) -> Chunk | None:
+    """The card's chunk that holds `quote` verbatim (see `plain_quote`), if any."""
+    wanted = plain_quote(quote)
+    return next((c for c in kb.chunks_of(card.id) if wanted and wanted in normalise_ws(c.text)),
+                None)
+
+
+def surface_words(text: str) -> list[str]:
+    """The text's words as written (lower case), without stop words, numbers, one- and two-letter
+    words (but "f1", "l2"), and the stems of contractions ("doesn't" gives no "doesn")."""
+    words = (t[:-2] if t.endswith("'s") else t for t in tokenize(re.sub(r"[’‘`´]", "'", text)))
+    return [w for w in words if "'" not in w and w not in STOPWORDS and not w.isdigit()
+            and (len(w) > 2 or re.fullmatch(r"[a-z]\d", w))]
