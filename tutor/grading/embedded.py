@@ -147,8 +147,11 @@ class EmbeddedGrader:
         asked_text = rubric.question + " " + question
         segments = answer_segments(answer, asked_text)
         seg_vecs, seg_tokens = self._embed_segments(segments)
-        demote = rubric.source == "reference"
-        if demote:  # a reference's sentences are points: compare what they say beyond the topic
+        # a reference's or an extracted rubric's points have few key terms and no aliases, so a
+        # sentence's cosine to them is mostly the asked topic's: compare what it says beyond it
+        # (measured for curated rubrics too, where it let long wrong answers score higher)
+        demote = rubric.source != "curated"
+        if demote:
             asked_words = set(content_words(asked_text))
             seg_vecs = self._embed_segments(
                 [without_question_words(s, asked_words) for s in segments])[0]
