@@ -519,3 +519,23 @@ def test_a_quote_that_gives_its_own_example_gets_no_second_for_example():
     text, citations = compose(chosen)
     assert "For example: For example" not in text and "For instance, fraud" in text
     assert text.count("For example") == 1 and len(citations) == 3
+
+
+def test_a_question_the_guide_leaves_unanswered_is_said_so(tmp_path, model_cache):
+    """"Answer here" placeholders: the guide's own question, with no answer to quote."""
+    from pathlib import Path
+
+    from tutor.core.settings import Settings
+    from tutor.embedding.embedder import embedder_for
+    from tutor.index.build import ingest_paths
+    from tutor.retrieval.hybrid import open_retriever
+
+    settings = Settings(data_dir=tmp_path / "data", cache_path=model_cache)
+    ingest_paths([Path(__file__).parent / "data" / "guides" / "emoji_markers.md"], settings)
+    retriever = open_retriever(settings)
+    embedder = embedder_for(settings)
+    gap = answer_question("What's a holdout group?", retriever, embedder)
+    assert gap.answer == 'The guide asks "What is a holdout group?" but leaves it unanswered.'
+    assert not gap.grounded and not gap.citations
+    answered = answer_question("What is a p-value?", retriever, embedder)
+    assert answered.grounded and "unanswered" not in answered.answer

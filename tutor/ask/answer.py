@@ -27,6 +27,7 @@ from tutor.ask.evidence import (
 from tutor.ask.facets import question_facets, unfamiliar_words, vocabulary_for
 from tutor.ask.generated import LLMDraft, llm_answer
 from tutor.ask.generated import compose as compose_checked
+from tutor.ask.unanswered import unanswered_card
 from tutor.core.errors import InputError, LLMError
 from tutor.core.text import clean_input, content_words
 from tutor.core.types import Citation, Hit
@@ -37,6 +38,7 @@ from tutor.retrieval.hybrid import HybridRetriever
 log = logging.getLogger(__name__)
 
 NOT_COVERED = "The guide does not cover this."
+UNANSWERED = 'The guide asks "{question}" but leaves it unanswered.'
 MAX_QUESTION_CHARS = 1000
 MAX_K = 20
 NEAREST_SECTIONS = 3
@@ -117,6 +119,10 @@ def answer_question(question: str, retriever: HybridRetriever, embedder: Embedde
     hits, evidence, coverage = assess(question, retriever, embedder, k)
     base = Answer(question=question, answer=NOT_COVERED, coverage=coverage.confidence,
                   nearest_sections=nearest_sections(hits), warnings=warnings)
+    unanswered = unanswered_card(question, retriever.kb, embedder)
+    if unanswered is not None:  # other sections' quotes would not answer the guide's own gap
+        base.answer = UNANSWERED.format(question=unanswered.question)
+        return base
     if not hits or not coverage.covered or not evidence.sentences:
         return base
     if coverage.missing:
