@@ -28,7 +28,6 @@ from scipy.stats import pearsonr, spearmanr
 from tutor.eval.datasets import TRIVIAL_LEVELS, GradedAnswer, load_graded
 
 from tutor.grading.embedded import Analysis, EmbeddedGrader
-from tutor.grading.rubric_files import RubricBook
 from tutor.grading.scoring import ScoringParams
 
 GRID: dict[str, list[float]] = {
@@ -212,18 +211,16 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     grader = EmbeddedGrader(retriever_for(settings), embedder_for(settings))
-    # the rubrics any guide without a curated one gets: extracted from the cards' own text
-    extracting = EmbeddedGrader(grader.retriever, grader.embedder, rubrics=RubricBook())
     print(f"token baseline (unrelated guide sentences): {measure_token_baseline(grader):.3f}")
-    rows = load_graded()
-    sets = {"guide": (grader, rows), "extracted": (extracting, rows),
-            "reference": (grader, with_references(rows))}
-    for kind, (grader, rows) in sets.items():
+    graded = load_graded()
+    sets = {"guide": (grader, graded), "extracted": (grader.with_extracted_rubrics(), graded),
+            "reference": (grader, with_references(graded))}
+    for kind, (kind_grader, rows) in sets.items():
         print(f"== graded against {KINDS[kind]}")
-        analyses = analyse_all(grader, rows)
-        report(grader, rows, analyses)
+        analyses = analyse_all(kind_grader, rows)
+        report(kind_grader, rows, analyses)
         if args.write:
-            params = fit_params(grader, analyses, rows)
+            params = fit_params(kind_grader, analyses, rows)
             path = Path(str(resources.files("tutor.grading").joinpath(PARAMS_FILES[kind])))
             params.save(path)
             print("fitted on all rows:", {f.name: getattr(params, f.name) for f in fields(params)})

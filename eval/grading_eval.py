@@ -100,11 +100,7 @@ def reference_cv(ctx: EvalContext) -> dict[str, Any]:
 def extracted_cv(ctx: EvalContext) -> dict[str, Any]:
     """The bundled answers graded against rubrics extracted from the guide's text (the curated
     rubric left out), as any other guide is graded; held out by half."""
-    from tutor.grading.embedded import EmbeddedGrader
-    from tutor.grading.rubric_files import RubricBook
-
-    grader = EmbeddedGrader(ctx.grader.retriever, ctx.grader.embedder, rubrics=RubricBook())
-    return held_out_cv(ctx, grader, limited(load_graded(), ctx.limit),
+    return held_out_cv(ctx, ctx.grader.with_extracted_rubrics(), limited(load_graded(), ctx.limit),
                        "grading against extracted rubrics")
 
 

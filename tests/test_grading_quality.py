@@ -63,11 +63,7 @@ def test_grading_against_a_supplied_reference_does_not_regress(embedded_grader):
 def test_grading_against_extracted_rubrics_does_not_regress(embedded_grader):
     """Any guide without a curated rubric is graded against rubrics extracted from its text: the
     team's rows graded that way (the bundled curated rubric left out), held out by half."""
-    from tutor.grading.embedded import EmbeddedGrader
-    from tutor.grading.rubric_files import RubricBook
-
-    grader = EmbeddedGrader(embedded_grader.retriever, embedded_grader.embedder,
-                            rubrics=RubricBook())
+    grader = embedded_grader.with_extracted_rubrics()
     rows = load_graded()
     analyses = analyse_all(grader, rows)
     assert all(a.rubric.source != "curated" for a in analyses)

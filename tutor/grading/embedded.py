@@ -93,6 +93,13 @@ class EmbeddedGrader:
         """Grade one answer (see `analyse` for the evidence behind it)."""
         return self.grade_analysis(self.analyse(question, answer, reference, card_id, rubric))
 
+    def with_extracted_rubrics(self) -> EmbeddedGrader:
+        """The same grader without curated rubrics: every card graded against the rubric
+        extracted from its text, as a guide without a curated rubric is."""
+        return EmbeddedGrader(self.retriever, self.embedder, strictness=self.strictness,
+                              max_answer_chars=self.max_answer_chars, rubrics=RubricBook(),
+                              store=self.store)
+
     def params_for(self, rubric: Rubric) -> ScoringParams:
         """The parameters fitted for this kind of rubric (curated, extracted or reference)."""
         return self.params_by_kind[params_kind(rubric.source)]
