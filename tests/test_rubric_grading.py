@@ -188,3 +188,26 @@ def test_a_follow_up_never_asks_one_of_the_asked_questions_again():
     assert same_question("What is dropout?", "What is dropout? Why is it useful?")
     assert same_question("What is k fold cross validation?", "What is K-fold cross-validation?")
     assert not same_question("What is bias?", "What is the bias-variance trade-off?")
+
+
+def test_statuses_agree_with_a_score_cut_by_misplaced_vocabulary(embedded_grader):
+    """A long answer in the field's words that says the wrong things (RAG told as a GAN) loses
+    its score to grounding; none of its points may then be shown covered."""
+    answer = ("Retrieval-Augmented Generation is a training trick in which the generator and a "
+              "discriminator play a minimax game: the retriever is a second neural network that "
+              "produces fake documents, and the language model is fine-tuned with adversarial "
+              "loss until it can no longer tell the retrieved documents from real ones. Because "
+              "the knowledge is baked into the weights during this pre-training stage, RAG does "
+              "not query any external database at inference time, and updating the documents "
+              "requires retraining the whole model with a lower learning rate and more epochs.")
+    grade = embedded_grader.grade("What is Retrieval-Augmented Generation (RAG)?", answer)
+    assert grade.breakdown["grounding"] < 0.5 and grade.score <= 1.0
+    assert grade.partial and not grade.covered
+
+
+def test_a_keyword_list_shows_no_covered_point_above_its_cap(embedded_grader):
+    grade = embedded_grader.grade("What is Retrieval-Augmented Generation (RAG)?",
+                                  "RAG, retrieval, generator, knowledge base, documents, "
+                                  "vector store, embeddings")
+    assert grade.breakdown.get("cap") == "keyword list"
+    assert grade.partial and not grade.covered

@@ -30,6 +30,7 @@ from tutor.grading.scoring import (
     ScoringParams,
     combine,
     evidence,
+    grounded_status,
     grounding_factor,
     load_params,
     params_kind,
@@ -203,6 +204,7 @@ class EmbeddedGrader:
         if (found.relevance < params.off_topic and not said_terms) or not found.points or \
                 not any(p.sentence for p in found.points):
             return build_grade(rubric, _all_missing(rubric), 0.0, self.name, warnings, "off-topic")
+        grounding = grounding_factor(found.misplaced, params)
         results = []
         for point, ev in zip(rubric.points, found.points):
             meaning = max(scaled_similarity(ev.similarity, params), ev.token_recall)
@@ -211,12 +213,12 @@ class EmbeddedGrader:
             if status == "covered" and not ev.terms_found and ev.terms is not None \
                     and ev.similarity < params.sim_hi:
                 status, credit = "partial", round(value, 3)  # covered needs its words or meaning
+            status = grounded_status(status, credit, grounding, params)
             if status != "missing" and ev.denied:  # its key terms said the other way round
                 status, credit = "incorrect", 0.0
             results.append(point_result(point, status, ev.sentence if status != "missing" else "",
                                         ev.similarity, quote=None, credit=credit,
                                         terms_found=ev.terms_found if status != "missing" else []))
-        grounding = grounding_factor(found.misplaced, params)
         score, breakdown = combine([(r.weight, r.essential, r.credit) for r in results],
                                    grounding, params.curve, self.strictness,
                                    sum(r.status == "incorrect" for r in results),
@@ -229,6 +231,8 @@ class EmbeddedGrader:
                 and score > KEYWORD_LIST_CAP:
             score = KEYWORD_LIST_CAP
             breakdown["cap"] = "keyword list"
+            for r in results:  # named, not explained: none carried its weight past the cap
+                r.status = "partial" if r.status == "covered" else r.status
             warnings.append("the answer reads as a list of keywords without explanation; "
                             "score capped")
         if not rubric.in_guide:

@@ -10,6 +10,8 @@
 field's words applied to the wrong question): it falls linearly from 1 at `misplaced_low` to 0
 at `misplaced_high` of that share (tutor.grading.evidence.misplaced_share). A point's
 credit is 1 when covered, 0 when missing or contradicted, and its evidence value when partial.
+A covered point is shown partial when grounding cuts its share of the score under `covered`
+(`grounded_status`); its credit is unchanged, so the breakdown still recomputes the score.
 `wrong` counts the claims found wrong: offline, the points whose key terms the answer says
 negated where the guide says them plainly (tutor.grading.polarity); with an LLM, its verified
 wrong claims.
@@ -104,6 +106,16 @@ def status_and_credit(value: float, params: ScoringParams) -> tuple[str, float]:
 def grounding_factor(misplaced: float, params: ScoringParams) -> float:
     span = max(params.misplaced_high - params.misplaced_low, 1e-6)
     return float(np.clip((params.misplaced_high - misplaced) / span, 0.0, 1.0))
+
+
+def grounded_status(status: str, credit: float, grounding: float, params: ScoringParams) -> str:
+    """The status shown for a point once the answer's grounding applies: a covered point whose
+    share of the score (credit * grounding ** (1 / curve): grounding scales the score, the curve
+    spreads it over the credits) falls under `covered` is shown partial. A long answer in the
+    topic's words that says the wrong things then shows no covered point next to a low score."""
+    if status == "covered" and credit * grounding ** (1.0 / params.curve) < params.covered:
+        return "partial"
+    return status
 
 
 MAX_WRONG_CLAIMS = 3
