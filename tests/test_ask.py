@@ -199,6 +199,16 @@ def test_unfamiliar_words_are_rare_when_rare_in_everyday_english(retriever):
     assert vocabulary.kind("sourdough") == vocabulary.kind("XGBoost") == "rare"
 
 
+def test_another_inflection_of_a_guide_word_is_known(retriever):
+    """Inflections Porter stems apart ("highest" / the guide's "high", "rarer" / "rare") are the
+    guide's words; a lemma the guide never uses ("taught" / "teach") is not."""
+    from tutor.ask.facets import vocabulary_for
+
+    vocabulary = vocabulary_for(retriever.kb)
+    assert vocabulary.kind("highest") == vocabulary.kind("rarer") == "known"
+    assert vocabulary.kind("taught") == "unknown"
+
+
 def test_a_rare_word_clipped_from_a_guide_word_is_known(retriever):
     """"telecom" is the guide's "telecommunications"; an everyday word the guide writes only
     longer ("revolution" / "revolutionized") and an acronym ("SHAP" / "shapes") are not."""

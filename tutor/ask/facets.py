@@ -8,12 +8,13 @@ up LLM inference with a small draft model?" has "speculative decoding speed", "L
 Language Models)", "inference" and "small draft model".
 
 Each word of a facet is *known* when the guide uses it (stemmed, as an abbreviation it defines,
-or, for a word rare in everyday English, in a longer form: "telecom" for its
-"telecommunications"), *unknown* when it does not but is an everyday English word ("appear",
-"anything", "AI-written": common in general English, `tutor.core.lexicon`), and *rare* when the
-guide does not use it and it is a term of some field: an acronym, digits, or a word rare in
-everyday English ("word2vec", "XGBoost", "speculative", "sourdough"). Facets holding unknown or
-rare words are the ones the guide may not cover; the answer checks them against its evidence.
+in another inflection a stemmer leaves apart: "rarer" for its "rare", or, for a word rare in
+everyday English, in a longer form: "telecom" for its "telecommunications"); *unknown* when
+it does not but is an everyday English word ("appear", "anything", "AI-written": common in
+general English, `tutor.core.lexicon`); and *rare* when the guide does not use it and it is a
+term of some field: an acronym, digits, or a word rare in everyday English ("word2vec",
+"XGBoost", "speculative", "sourdough"). Facets holding unknown or rare words are the ones the
+guide may not cover; the answer checks them against its evidence.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from tutor.core.lexicon import technicality
+from tutor.core.lexicon import lemmas, technicality
 from tutor.core.text import STOPWORDS, content_words
 from tutor.index.knowledge import KnowledgeBase
 from tutor.retrieval.glossary import Glossary
@@ -72,6 +73,11 @@ class Vocabulary:
             i += 1
         return False
 
+    def writes(self, word: str) -> bool:
+        """Whether the guide uses every stem of the word."""
+        stems = content_words(word)
+        return bool(stems) and all(s in self.stems for s in stems)
+
     def kind(self, word: str) -> Kind | None:
         """The word's kind; None for a function word."""
         lower = word.lower()
@@ -80,7 +86,7 @@ class Vocabulary:
             return None
         compound_known = "-" not in lower or lower in self.compounds
         if (all(s in self.stems for s in stems) and compound_known) or self.glossary.expansions(
-                word):
+                word) or any(self.writes(lemma) for lemma in lemmas(lower)):
             return "known"
         acronym = sum(ch.isupper() for ch in word) >= 2 or any(ch.isdigit() for ch in word)
         if acronym:

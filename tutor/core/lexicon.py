@@ -1,4 +1,5 @@
-"""How technical a word is: its rarity in everyday English (wordfreq's Zipf scale).
+"""What is known of an English word: how technical it is (its rarity in everyday English,
+wordfreq's Zipf scale) and its dictionary lemmas (lemminflect).
 
 An answer in the candidate's own words uses plain words ("photo", "numbers", "picture") that a
 guide may also use somewhere; the field's terms ("discriminator", "quantization") are rare in
@@ -25,3 +26,14 @@ def zipf(word: str) -> float:
 def technicality(word: str) -> float:
     """0 for everyday words, 1 for rare ones, linear in between."""
     return min(1.0, max(0.0, (PLAIN_ZIPF - zipf(word)) / (PLAIN_ZIPF - RARE_ZIPF)))
+
+
+@lru_cache(maxsize=65536)
+def lemmas(word: str) -> tuple[str, ...]:
+    """The word's dictionary lemmas other than itself ("rarer" -> "rare", "highest" -> "high",
+    "goes" -> "go"): inflections a stemmer leaves apart. Empty for an unlisted word."""
+    from lemminflect import getAllLemmas
+
+    found = {lemma.lower() for forms in getAllLemmas(word.lower()).values() for lemma in forms}
+    found.discard(word.lower())
+    return tuple(sorted(found))
