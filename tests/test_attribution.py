@@ -15,7 +15,29 @@ ADVERSARIAL = [TermGroup.of(["discriminator", "critic"]), TermGroup.of(["minimax
 
 def test_sides_come_from_a_comparison_question_and_the_points_that_open_with_them():
     assert point_subjects(QUESTION, POINTS) == ("gan", "vae", None, "gan", "vae")
-    assert point_subjects("What is a GAN and what is a VAE used for?", POINTS) == (None,) * 5
+    # without comparison words, only the points that define a question word have a side
+    assert point_subjects("What is a GAN and what is a VAE used for?", POINTS) == (
+        None, "vae", None, "gan", None)
+    assert point_subjects("What is a GAN used for?", POINTS) == (None,) * 5
+
+
+BIAS_VARIANCE = ("Bias is the error introduced by approximating the true underlying function.",
+                 "Variance is a model sensitivity to changes in the training dataset.",
+                 "But as a model complexity increases, bias decreases and variance increases.")
+SENSITIVITY = [TermGroup.of(["sensitivity"]), TermGroup.of(["training dataset"])]
+
+
+def test_swapped_definitions_of_two_asked_words_are_misattributed():
+    """A definitional question has sides too: the words its points define."""
+    subjects = point_subjects("What is the bias-variance trade-off?", BIAS_VARIANCE)
+    assert subjects == ("bia", "varianc", None)
+    swapped = clauses("The bias-variance trade-off says that bias is the model's sensitivity to "
+                      "changes in the training dataset, while variance is the error introduced "
+                      "by approximating a complex function.")
+    right = clauses("The bias-variance trade-off says that variance is the model's sensitivity "
+                    "to changes in the training dataset, while bias is the approximation error.")
+    assert misattributed(SENSITIVITY, "varianc", {"bia", "varianc"}, swapped)
+    assert not misattributed(SENSITIVITY, "varianc", {"bia", "varianc"}, right)
 
 
 def test_a_point_said_only_of_the_other_side_is_misattributed():
