@@ -86,7 +86,8 @@ def collect(ctx: EvalContext, rows: list[dict]) -> list[dict[str, Any]]:
             evidence, coverage = decide(candidates, best_chunk, named, weight)
             by_weight[weight] = {"row": row, "features": [coverage.features[f] for f in FEATURES],
                                  "citations": compose(evidence.sentences)[1],
-                                 "covered": coverage.covered, "missing": list(coverage.missing)}
+                                 "covered": coverage.covered, "missing": list(coverage.missing),
+                                 "only_named": named.only}
         out.append(by_weight)
         tick(n, len(rows))
     return out
@@ -102,19 +103,44 @@ def features_of(records: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
     return x, np.asarray([bool(r["row"]["in_guide"]) for r in records])
 
 
+def only_named(records: list[dict[str, Any]]) -> np.ndarray:
+    """Questions that only name a rare guide term (exempt from the evidence floor)."""
+    return np.asarray([bool(r["only_named"]) for r in records])
+
+
 def supported(record: dict[str, Any]) -> bool:
     """Whether the record's answer cites one of its gold sentences."""
     return any(same_sentence(g, c.quote) for g in record["row"].get("gold", [])
                for c in record["citations"])
 
 
+def evidence_floor(x: np.ndarray, y: np.ndarray, exempt: np.ndarray) -> float:
+    """One spread (standard deviation) below the least best-sentence cosine of the in-guide
+    questions not exempt (tutor.ask.coverage): the closest call seen, less the usual
+    variation."""
+    from tutor.ask.coverage import FEATURES
+
+    best = x[y & ~exempt, FEATURES.index("best_sentence")]
+    return float(best.min() - best.std()) if len(best) else 0.0
+
+
+def decisions(x: np.ndarray, w: np.ndarray, b: float, floor: float,
+              exempt: np.ndarray) -> np.ndarray:
+    """Covered: the refusal model's score at least 0 and the best sentence at the floor (or
+    the question exempt from it)."""
+    from tutor.ask.coverage import FEATURES
+
+    return (x @ w + b >= 0) & ((x[:, FEATURES.index("best_sentence")] >= floor) | exempt)
+
+
 def choose_weight(records: list[dict[Any, Any]], rows: np.ndarray) -> tuple[Any, np.ndarray,
-                                                                           float]:
+                                                                           float, float]:
     """The weighting, refusal weights and bias best on `rows` (a mask). A weighting's value is
     the in-guide questions answered with a gold sentence, less OOG_COST for each out-of-guide
     one answered; each setting (section, context, ...) takes the value whose weightings are
     best on average over the other settings, which varies far less from fold to fold than the
-    single best weighting of the grid (ties go to the shipped value)."""
+    single best weighting of the grid (ties go to the shipped value). The evidence floor comes
+    from the in-guide questions on `rows` (`evidence_floor`)."""
     from dataclasses import astuple, fields
 
     from tutor.ask.evidence import Weighting
@@ -124,8 +150,11 @@ def choose_weight(records: list[dict[Any, Any]], rows: np.ndarray) -> tuple[Any,
     for weight in records[0]:
         flat = at_weight(records, [weight] * len(records))
         x, y = features_of(flat)
-        w, b = fits[weight] = fit_refusal(x[rows], y[rows])
-        covered = x @ w + b >= 0
+        w, b = fit_refusal(x[rows], y[rows])
+        exempt = only_named(flat)
+        floor = evidence_floor(x[rows], y[rows], exempt[rows])
+        fits[weight] = (w, b, floor)
+        covered = decisions(x, w, b, floor, exempt)
         value = sum(bool(covered[i]) and supported(flat[i]) for i in np.flatnonzero(rows & y))
         values[weight] = value - OOG_COST * int((covered & rows & ~y).sum())
     chosen = []
@@ -195,10 +224,11 @@ def cross_validated(records: list[dict[Any, Any]],
         test = fold == f
         if not test.any() or not (~test).any():
             continue
-        weight, w, b = choose_weight(records, ~test)
+        weight, w, b, floor = choose_weight(records, ~test)
         chosen.append(weight)
-        x, _ = features_of(at_weight(records, [weight] * len(records)))
-        covered[test] = x[test] @ w + b >= 0
+        flat = at_weight(records, [weight] * len(records))
+        x, _ = features_of(flat)
+        covered[test] = decisions(x[test], w, b, floor, only_named(flat)[test])
         for i in np.flatnonzero(test):
             weights[i] = weight
     return at_weight(records, weights), covered, chosen
@@ -274,7 +304,7 @@ def main(argv: list[str] | None = None) -> None:
             print("  answered out of guide:", report[key]["answered_out_of_guide"])
     if args.fit:
         records = ctx.cache["ask_records"]
-        weight, w, b = choose_weight(records, np.ones(len(records), dtype=bool))
+        weight, w, b, floor = choose_weight(records, np.ones(len(records), dtype=bool))
         print(f"SECTION_WEIGHT = {weight.section}")
         print(f"CONTEXT_WEIGHT = {weight.context}")
         print(f"ANSWER_TYPE_WEIGHT = {weight.answer_type}")
@@ -283,6 +313,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"FACET_WEIGHT = {weight.facet}")
         print("WEIGHTS = {" + ", ".join(f'"{n}": {v:.4f}' for n, v in zip(FEATURES, w)) + "}")
         print(f"BIAS = {b:.4f}")
+        print(f"MIN_BEST_SENTENCE = {floor:.4f}")
 
 
 if __name__ == "__main__":

@@ -549,3 +549,29 @@ def test_a_question_the_guide_leaves_unanswered_is_said_so(tmp_path, model_cache
     assert not gap.grounded and not gap.citations
     answered = answer_question("What is a p-value?", retriever, embedder)
     assert answered.grounded and "unanswered" not in answered.answer
+
+
+def test_evidence_far_below_any_in_guide_question_is_not_covered():
+    """A question all in the guide's words ("How does XGBoost handle missing values?" on a guide
+    that names XGBoost once) scores high on its words; a best sentence further from it than the
+    fitted floor still refuses it, and its confidence stays at most one half."""
+    from tutor.ask.coverage import FEATURES, MIN_BEST_SENTENCE, judge
+    from tutor.ask.evidence import Evidence
+
+    features = dict.fromkeys(FEATURES, 1.0)
+    near = judge(features, Evidence([], 1.0))
+    assert near.covered
+    far = judge({**features, "best_sentence": MIN_BEST_SENTENCE - 0.1}, Evidence([], 0.2))
+    assert far.score > 0 and far.too_far and not far.covered and far.confidence <= 0.5
+    named = judge({**features, "best_sentence": MIN_BEST_SENTENCE - 0.1}, Evidence([], 0.2),
+                  only_named=True)  # "What is BM25?" embeds far from any sentence
+    assert named.covered
+
+
+def test_a_question_only_naming_a_rare_guide_term_is_told_apart():
+    from tutor.ask.coverage import names_rare_term
+
+    df, passage = {"bm25": 2, "handl": 30, "miss": 20}, {"bm25", "handl", "miss"}
+    assert names_rare_term(["bm25"], passage, df, 200).only
+    named = names_rare_term(["bm25", "handl", "miss"], passage, df, 200)
+    assert named.named and not named.only

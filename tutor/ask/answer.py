@@ -15,7 +15,7 @@ import logging
 
 from pydantic import BaseModel, Field
 
-from tutor.ask.coverage import Coverage, coverage_features, judge, names_rare_term
+from tutor.ask.coverage import Coverage, Naming, coverage_features, judge, names_rare_term
 from tutor.ask.evidence import (
     Candidates,
     Evidence,
@@ -24,7 +24,7 @@ from tutor.ask.evidence import (
     gather_candidates,
     weigh,
 )
-from tutor.ask.facets import question_facets, unfamiliar_words, vocabulary_for
+from tutor.ask.facets import FRAME_STEMS, question_facets, unfamiliar_words, vocabulary_for
 from tutor.ask.generated import LLMDraft, llm_answer
 from tutor.ask.generated import compose as compose_checked
 from tutor.ask.unanswered import unanswered_card
@@ -61,7 +61,7 @@ class Answer(BaseModel):
 
 
 def gather(question: str, retriever: HybridRetriever, embedder: Embedder,
-           k: int = EVIDENCE_PASSAGES) -> tuple[list[Hit], Candidates, float, bool]:
+           k: int = EVIDENCE_PASSAGES) -> tuple[list[Hit], Candidates, float, Naming]:
     """Retrieve and measure the candidate sentences once: the hits, the candidates, the best
     chunk's cosine to the question and whether the best passage names a rare question term."""
     hits = retriever.search(question, max(k, EVIDENCE_PASSAGES))
@@ -72,18 +72,20 @@ def gather(question: str, retriever: HybridRetriever, embedder: Embedder,
                                    unfamiliar_words(question, vocabulary))
     dense = retriever.dense(question, 1)
     kb = retriever.kb
-    named = bool(hits) and names_rare_term(
-        content_words(question), set(content_words(hits[0].chunk.text)),
-        kb.document_frequency(), len(kb.chunks))
+    named = names_rare_term(
+        [w for w in content_words(question) if w not in FRAME_STEMS],
+        set(content_words(hits[0].chunk.text)), kb.document_frequency(),
+        len(kb.chunks)) if hits else Naming()
     return hits, candidates, dense[0][1] if dense else 0.0, named
 
 
-def decide(candidates: Candidates, best_chunk: float, named: bool,
+def decide(candidates: Candidates, best_chunk: float, named: Naming,
            weighting: Weighting | None = None) -> tuple[Evidence, Coverage]:
     """Weigh the candidates (shipped weighting unless given) and judge from that evidence
     whether the guide covers the question."""
     evidence = weigh(candidates, weighting)
-    return evidence, judge(coverage_features(evidence, best_chunk, named), evidence)
+    return evidence, judge(coverage_features(evidence, best_chunk, named.named), evidence,
+                           only_named=named.only)
 
 
 def assess(question: str, retriever: HybridRetriever, embedder: Embedder,

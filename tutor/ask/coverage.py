@@ -16,9 +16,15 @@ Seven measurements, the first six in cosine units:
 - named_term: 1 when the question names a term the guide uses in few passages and the best
   passage holds it ("What is BM25?": short questions about a named term embed poorly), else 0.
 
-A logistic model weighs them; the question is covered when its score is at least 0. The weights
-and the bias (the threshold) are fitted by `python -m tutor.eval.ask_eval --fit` on the team's
-ask set (in-guide questions with their gold sentences, out-of-guide ones half near the domain);
+A logistic model weighs them; the question is covered when its score is at least 0 and its best
+sentence is not far below the least close one of any in-guide question of the ask set
+(MIN_BEST_SENTENCE: that least cosine less one standard deviation of them; a question that only
+names a rare guide term is exempt). The words weigh much in the model, and every out-of-guide
+question of the ask set has a word the bundled guide lacks; a question all in a guide's words
+that the guide does not treat ("How does XGBoost handle missing values?" on a guide that names
+XGBoost once) would otherwise be answered from sentences far from it. The weights, the bias (the
+threshold) and the floor are fitted by `python -m tutor.eval.ask_eval --fit` on the team's ask set
+(in-guide questions with their gold sentences, out-of-guide ones half near the domain);
 `tutor eval --suite ask` reports them cross-validated in folds that share no guide section.
 """
 
@@ -35,10 +41,11 @@ FEATURES = ("best_sentence", "best_chunk", "rare_facet", "unknown_facet", "unfam
             "technical_word", "named_term")
 RARE_TERM_SHARE = 0.03  # a term found in at most this share of the chunks names something
 # fitted by `python -m tutor.eval.ask_eval --fit` (raw feature units; covered when score >= 0)
-WEIGHTS = {"best_sentence": 6.1244, "best_chunk": 7.4771, "rare_facet": -0.1408,
-           "unknown_facet": -0.4729, "unfamiliar_word": 5.3212, "technical_word": 6.7641,
-           "named_term": 1.3744}
-BIAS = -13.2724
+WEIGHTS = {"best_sentence": 6.0259, "best_chunk": 7.4035, "rare_facet": -0.1219,
+           "unknown_facet": -0.4737, "unfamiliar_word": 5.2081, "technical_word": 6.7806,
+           "named_term": 1.4281}
+BIAS = -13.2192
+MIN_BEST_SENTENCE = 0.3377  # fitted: least in-guide best_sentence, less one standard deviation
 # a facet holding a term the guide never uses, whose support is below this, is named as not
 # covered: midway between a term the guide lacks ("speculative", ~0.3) and a spelling variant of
 # one of its words ("personalised" for "personalized", ~0.6)
@@ -52,15 +59,18 @@ class Coverage:
     features: dict[str, float]
     score: float
     missing: tuple[str, ...] = ()  # facets the evidence does not cover
+    too_far: bool = False  # the best sentence is further than any in-guide question's
 
     @property
     def covered(self) -> bool:
-        return self.score >= 0.0
+        return self.score >= 0.0 and not self.too_far
 
     @property
     def confidence(self) -> float:
-        """The score as a probability-like number in [0, 1] (the logistic of the score)."""
-        return float(1.0 / (1.0 + np.exp(-self.score)))
+        """The score as a probability-like number in [0, 1] (the logistic of the score; at most
+        one half when the evidence is too far)."""
+        score = min(self.score, 0.0) if self.too_far else self.score
+        return float(1.0 / (1.0 + np.exp(-score)))
 
 
 def coverage_features(evidence: Evidence, best_chunk: float, named_term: bool) -> dict[str, float]:
@@ -71,18 +81,34 @@ def coverage_features(evidence: Evidence, best_chunk: float, named_term: bool) -
             "technical_word": evidence.min_technical_support(), "named_term": float(named_term)}
 
 
+@dataclass(frozen=True)
+class Naming:
+    """Whether the question names a term few of the guide's passages use that the best one
+    holds, and whether it asks about nothing else ("What is BM25?")."""
+
+    named: bool = False
+    only: bool = False
+
+
 def names_rare_term(question_terms: list[str], passage_terms: set[str],
-                    document_frequency: Mapping[str, int], chunks: int) -> bool:
-    """Whether the passage holds a question term that few of the guide's chunks use."""
-    return any(0 < document_frequency.get(t, 0) <= RARE_TERM_SHARE * chunks
-               and t in passage_terms for t in question_terms)
+                    document_frequency: Mapping[str, int], chunks: int) -> Naming:
+    """How the question's terms (content words, no question frame) name rare guide terms the
+    passage holds."""
+    held = [0 < document_frequency.get(t, 0) <= RARE_TERM_SHARE * chunks and t in passage_terms
+            for t in question_terms]
+    return Naming(any(held), bool(held) and all(held))
 
 
 def judge(features: dict[str, float], evidence: Evidence,
-          weights: dict[str, float] | None = None, bias: float | None = None) -> Coverage:
-    """The coverage decision for measured features (shipped weights unless given)."""
+          weights: dict[str, float] | None = None, bias: float | None = None,
+          floor: float | None = None, only_named: bool = False) -> Coverage:
+    """The coverage decision for measured features (shipped weights and floor unless given).
+    A question that only names a rare term the best passage holds ("What is BM25?": a short
+    question embeds far from any sentence) is exempt from the floor."""
     weights = WEIGHTS if weights is None else weights
     bias = BIAS if bias is None else bias
+    floor = MIN_BEST_SENTENCE if floor is None else floor
     score = bias + sum(weights[name] * features[name] for name in FEATURES)
     return Coverage(features, round(float(score), 4),
-                    tuple(evidence.uncovered(WORD_COVERED)))
+                    tuple(evidence.uncovered(WORD_COVERED)),
+                    too_far=features["best_sentence"] < floor and not only_named)

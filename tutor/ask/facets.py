@@ -40,6 +40,7 @@ FRAME = frozenset("""what how why when where which who whom whose is are was wer
     can could would should will shall may might must explain describe tell give name list there
     mean means meaning difference differences different differ between vs versus isn't aren't
     don't doesn't can't won't wouldn't couldn't shouldn't didn't it's what's""".split())
+FRAME_STEMS = frozenset(content_words(" ".join(FRAME)))
 
 
 @dataclass(frozen=True)
