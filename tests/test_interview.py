@@ -45,6 +45,7 @@ def test_full_interview_with_follow_up_and_report(store, kb, embedded_grader):
     assert follow.text == weak.grade.follow_up
     outcome = session.answer(" ".join(kp.text for kp in follow.card.key_points[:3]))
     assert outcome.next_prompt.kind == "main" and outcome.next_prompt.number == 2
+    assert outcome.grade.follow_up != follow.text  # never shown again as the next question
     hint = session.hint()
     assert "points" in hint
     session.skip()

@@ -97,8 +97,7 @@ class InterviewSession:
             grade = self.grader.grade(prompt.text, text, rubric=self._point_rubric(prompt))
         else:
             grade = self.grader.grade(prompt.text, text, card_id=prompt.card.id)
-        if prompt.kind == "main":
-            self._fresh_follow_up(grade, prompt.card)
+        self._fresh_follow_up(grade, prompt.card, prompt.text)
         self._record(prompt, text, grade)
         if prompt.kind == "main" and _wants_follow_up(grade):
             self._pending = Prompt(prompt.number, prompt.total, prompt.card,
@@ -163,9 +162,11 @@ class InterviewSession:
         return Prompt(self._index + 1, len(self.plan), card, turn.grade.follow_up or "",
                       "follow_up", point)
 
-    def _fresh_follow_up(self, grade: Grade, card: Card) -> None:
-        """Never ask the same follow-up twice in a session: take the next gap instead."""
-        asked = {t.question for t in self.store.turns(self.id)}
+    def _fresh_follow_up(self, grade: Grade, card: Card, current: str) -> None:
+        """Never ask the same follow-up twice in a session, nor show the question just answered
+        as the next one (a follow-up graded against its point would): take the next gap, or
+        none."""
+        asked = {t.question for t in self.store.turns(self.id)} | {current}
         points = grade.covered + grade.partial + grade.missing + grade.incorrect
         skipped: set[str] = set()
         while grade.follow_up in asked and grade.follow_up_point is not None:
