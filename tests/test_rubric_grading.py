@@ -202,7 +202,12 @@ def test_statuses_agree_with_a_score_cut_by_misplaced_vocabulary(embedded_grader
               "requires retraining the whole model with a lower learning rate and more epochs.")
     grade = embedded_grader.grade("What is Retrieval-Augmented Generation (RAG)?", answer)
     assert grade.breakdown["grounding"] < 0.5 and grade.score <= 1.0
-    assert grade.partial and not grade.covered
+    assert not grade.covered
+    curve = grade.breakdown["curve"]
+    for point in grade.partial:  # a point shown partial keeps a share of the score
+        assert point.credit * grade.breakdown["grounding"] ** (1 / curve) > 0
+    if grade.breakdown["grounding"] == 0.0:  # nothing carried: nothing shown as said
+        assert not grade.partial and grade.incorrect + grade.missing
 
 
 def test_a_keyword_list_shows_no_covered_point_above_its_cap(embedded_grader):

@@ -213,9 +213,9 @@ class EmbeddedGrader:
             if status == "covered" and not ev.terms_found and ev.terms is not None \
                     and ev.similarity < params.sim_hi:
                 status, credit = "partial", round(value, 3)  # covered needs its words or meaning
-            status = grounded_status(status, credit, grounding, params)
             if status != "missing" and ev.denied:  # its key terms said the other way round
                 status, credit = "incorrect", 0.0
+            status = grounded_status(status, credit, grounding, params)
             results.append(point_result(point, status, ev.sentence if status != "missing" else "",
                                         ev.similarity, quote=None, credit=credit,
                                         terms_found=ev.terms_found if status != "missing" else []))

@@ -10,8 +10,9 @@
 field's words applied to the wrong question): it falls linearly from 1 at `misplaced_low` to 0
 at `misplaced_high` of that share (tutor.grading.evidence.misplaced_share). A point's
 credit is 1 when covered, 0 when missing or contradicted, and its evidence value when partial.
-A covered point is shown partial when grounding cuts its share of the score under `covered`
-(`grounded_status`); its credit is unchanged, so the breakdown still recomputes the score.
+A covered point is shown partial when grounding cuts its share of the score under `covered`,
+and a covered or partial one missing under `partial` (`grounded_status`); its credit is
+unchanged, so the breakdown still recomputes the score.
 `wrong` counts the claims found wrong: offline, the points whose key terms the answer says
 negated where the guide says them plainly (tutor.grading.polarity); with an LLM, its verified
 wrong claims.
@@ -109,13 +110,18 @@ def grounding_factor(misplaced: float, params: ScoringParams) -> float:
 
 
 def grounded_status(status: str, credit: float, grounding: float, params: ScoringParams) -> str:
-    """The status shown for a point once the answer's grounding applies: a covered point whose
-    share of the score (credit * grounding ** (1 / curve): grounding scales the score, the curve
-    spreads it over the credits) falls under `covered` is shown partial. A long answer in the
-    topic's words that says the wrong things then shows no covered point next to a low score."""
-    if status == "covered" and credit * grounding ** (1.0 / params.curve) < params.covered:
-        return "partial"
-    return status
+    """The status shown for a covered or partial point once the answer's grounding applies. Its
+    share of the score is credit * grounding ** (1 / curve) (grounding scales the score, the
+    curve spreads it over the credits): under `covered` the point is shown partial, under
+    `partial` missing. A long answer in the topic's words that says the wrong things then shows
+    no covered point next to a low score, and an answer that grounding takes to 0 no partial one.
+    The credit is left as it is: the breakdown applies grounding to the whole."""
+    if status not in ("covered", "partial"):
+        return status
+    share = credit * grounding ** (1.0 / params.curve)
+    if share < params.partial:
+        return "missing"
+    return "partial" if status == "covered" and share < params.covered else status
 
 
 MAX_WRONG_CLAIMS = 3
