@@ -158,8 +158,11 @@ def test_follow_ups_fall_back_but_never_ask_the_question_back(guide):
     assert template_follow_up("If any of them is…", "If any of them is broken, it clips.",
                               card) == generic
     assert template_follow_up("", "A fader is a slider.", card) == "What is a fader?"
-    crossfade = card_of(guide, "What is a crossfade")
-    assert template_follow_up("", "A crossfade is a blend of two tracks.", crossfade) == generic
+    crossfade = card_of(guide, "What is a crossfade")  # its definition: probed, not asked back
+    assert template_follow_up("", "A crossfade is a blend of two tracks.", crossfade) == \
+        "How would you define a crossfade precisely?"
+    assert template_follow_up("", "A crossfade prevents a gap between tracks.", crossfade) == \
+        "What does a crossfade prevent, and how?"
     assert template_follow_up("It should stay quiet.", "It should stay quiet.", card) == generic
 
 

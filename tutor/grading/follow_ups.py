@@ -27,6 +27,8 @@ GENERIC_LABELS = frozenset((
     "overview", "advantages", "disadvantages", "summary", "importance", "approach", "process",
     "goal", "idea", "key idea", "how it works", "use cases", "applications", "key features"))
 MAX_SUBJECT_WORDS = 5
+_DEFINES = frozenset({"is", "are", "means", "refers"})  # verbs of a definition
+GENERIC = "Which part of this topic have you not covered yet, and how does it work?"
 _LIST_LABEL = re.compile(r"^(?:[^:\s]+\s){0,4}[^:\s]+:\s+")  # "Early stopping: ..."
 
 
@@ -41,10 +43,16 @@ def template_follow_up(label: str, text: str, card: Card) -> str:
         if card.kind == "scenario":
             return f"How would {lower_title(title)} fit into your design, and why?"
         return f"What can you tell me about {lower_title(title)} in this context?"
-    asked = question_from_statement(text)
-    if asked is None or same_question(asked, card.question):
-        return "Which part of this topic have you not covered yet, and how does it work?"
-    return asked
+    found = statement_subject(text)
+    if found is None:
+        return GENERIC
+    subject, verb = found
+    asked = _ASK_BY_VERB[verb].format(subject)
+    if not same_question(asked, card.question):
+        return asked
+    # the point defines what the card asks ("Gradient descent is an algorithm that ..." for
+    # "What is gradient descent?"): probe the definition, not the question back
+    return f"How would you define {subject} precisely?" if verb in _DEFINES else GENERIC
 
 
 def same_question(a: str, b: str) -> bool:
@@ -68,17 +76,23 @@ def question_from_statement(statement: str) -> str | None:
     """"Bias is the error from ..." -> "What is bias?": the subject (up to five words before a
     known verb, an adverb skipped) asked about with that verb; None when no such verb opens it
     or the subject only points back ("This prevents ...")."""
+    found = statement_subject(statement)
+    return _ASK_BY_VERB[found[1]].format(found[0]) if found else None
+
+
+def statement_subject(statement: str) -> tuple[str, str] | None:
+    """The statement's subject (as read inside a sentence) and the known verb after it
+    ("Bias is the error from ..." -> ("bias", "is")), or None (see question_from_statement)."""
     unlabelled = _LIST_LABEL.sub("", statement.replace("**", "").strip())
     words = unlabelled.split()
     for n, word in enumerate(words[1:MAX_SUBJECT_WORDS + 2], 1):
-        ask = _ASK_BY_VERB.get(word.lower())
-        if ask is None:
+        if word.lower() not in _ASK_BY_VERB:
             continue
         subject = [w for w in words[:n] if not w.lower().endswith("ly")]
         if not subject or len(subject) > MAX_SUBJECT_WORDS or not noun_phrase(subject) \
                 or any(not w[-1].isalnum() for w in subject):
             return None
-        return ask.format(lower_title(" ".join(subject)))
+        return lower_title(" ".join(subject)), word.lower()
     return None
 
 
