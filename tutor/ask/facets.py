@@ -86,8 +86,8 @@ class Vocabulary:
         if lower in STOPWORDS or lower in FRAME or not stems:
             return None
         compound_known = "-" not in lower or lower in self.compounds
-        if (all(s in self.stems for s in stems) and compound_known) or self.glossary.expansions(
-                word) or any(self.writes(lemma) for lemma in lemmas(lower)):
+        if (self.writes(lower) and compound_known) or self.glossary.expansions(word) \
+                or any(self.writes(lemma) for lemma in lemmas(lower)):
             return "known"
         acronym = sum(ch.isupper() for ch in word) >= 2 or any(ch.isdigit() for ch in word)
         if acronym:

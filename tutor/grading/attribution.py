@@ -22,15 +22,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from tutor.core.text import STOPWORDS, content_words
-from tutor.grading.terms import TermGroup, stemmed_words
+from tutor.grading.terms import DEFINING_VERBS, TermGroup, stemmed_words
 
 SUBJECT_WINDOW = 4  # a point's subject is a compared side among its first words
 COMPARISON = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|contrast\w*|between)\b",
                         re.IGNORECASE)
 
 
-# a point defines its subject when the subject is followed by one of these (stemmed)
-DEFINES = frozenset({"is", "ar", "refer", "mean", "denot"})
+DEFINES = frozenset(stemmed_words(" ".join(DEFINING_VERBS)))
 STEMMED_STOPWORDS = frozenset(stemmed_words(" ".join(sorted(STOPWORDS))))
 
 
@@ -82,8 +81,7 @@ def _side_of_terms(groups: Sequence[TermGroup], sides: set[str],
                    clause: tuple[str, ...]) -> str | None:
     """The side a clause gives the groups' terms to: the one it names last before the first
     term it says, else the first after it; None when it says no term or names no side."""
-    at = min((i for g in groups for seq in g.stems for i in range(len(clause) - len(seq) + 1)
-              if clause[i:i + len(seq)] == seq), default=None)
+    at = min((i for g in groups if (i := g.position_in(clause)) is not None), default=None)
     if at is None:
         return None
     before = [w for w in clause[:at] if w in sides]

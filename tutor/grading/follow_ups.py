@@ -7,6 +7,7 @@ import re
 
 from tutor.core.text import STOPWORDS, content_words
 from tutor.core.types import Card
+from tutor.grading.terms import DEFINING_VERBS
 
 # a statement's subject ends at its verb: what the follow-up asks about it, by verb
 _ASK_BY_VERB = {"is": "What is {}?", "are": "What are {}?", "means": "What does {} mean?",
@@ -27,7 +28,6 @@ GENERIC_LABELS = frozenset((
     "overview", "advantages", "disadvantages", "summary", "importance", "approach", "process",
     "goal", "idea", "key idea", "how it works", "use cases", "applications", "key features"))
 MAX_SUBJECT_WORDS = 5
-_DEFINES = frozenset({"is", "are", "means", "refers"})  # verbs of a definition
 GENERIC = "Which part of this topic have you not covered yet, and how does it work?"
 _LIST_LABEL = re.compile(r"^(?:[^:\s]+\s){0,4}[^:\s]+:\s+")  # "Early stopping: ..."
 
@@ -52,7 +52,7 @@ def template_follow_up(label: str, text: str, card: Card) -> str:
         return asked
     # the point defines what the card asks ("Gradient descent is an algorithm that ..." for
     # "What is gradient descent?"): probe the definition, not the question back
-    return f"How would you define {subject} precisely?" if verb in _DEFINES else GENERIC
+    return f"How would you define {subject} precisely?" if verb in DEFINING_VERBS else GENERIC
 
 
 def same_question(a: str, b: str) -> bool:

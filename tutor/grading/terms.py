@@ -33,10 +33,23 @@ class TermGroup:
     def found_in(self, words: tuple[str, ...]) -> str | None:
         """The first alias said in `words` (a stemmed word sequence), or None."""
         for alias, seq in zip(self.aliases, self.stems):
-            n = len(seq)
-            if any(words[i:i + n] == seq for i in range(len(words) - n + 1)):
+            if _position(seq, words) is not None:
                 return alias
         return None
+
+    def position_in(self, words: tuple[str, ...]) -> int | None:
+        """Where in `words` the group is first said (any alias), or None."""
+        return min((at for seq in self.stems if (at := _position(seq, words)) is not None),
+                   default=None)
+
+
+def _position(seq: tuple[str, ...], words: tuple[str, ...]) -> int | None:
+    n = len(seq)
+    return next((i for i in range(len(words) - n + 1) if words[i:i + n] == seq), None)
+
+
+# verbs with which a statement defines its subject ("Bias is …", "RAG refers to …")
+DEFINING_VERBS = ("is", "are", "means", "refers", "denotes")
 
 
 def term_recall(groups: Sequence[TermGroup], words: tuple[str, ...]) -> tuple[float, list[str]]:
