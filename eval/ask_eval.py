@@ -6,6 +6,8 @@ offline answer is built once; then
 
 - support recall: share of in-guide questions whose answer cites a gold sentence (a refused
   in-guide question counts as a miss);
+- gold leads: share of in-guide questions whose answer opens with a gold sentence (does the
+  answer answer first?);
 - answer precision: share of the answers' citations that come from a gold section;
 - refusal rate (out-of-guide questions refused) and false-refusal rate (in-guide refused);
 - quotes verbatim: share of citations found verbatim in the indexed guide.
@@ -112,6 +114,12 @@ def supported(record: dict[str, Any]) -> bool:
     """Whether the record's answer cites one of its gold sentences."""
     return any(same_sentence(g, c.quote) for g in record["row"].get("gold", [])
                for c in record["citations"])
+
+
+def leads(record: dict[str, Any]) -> bool:
+    """Whether the record's answer opens with one of its gold sentences."""
+    first = record["citations"][:1]
+    return any(same_sentence(g, c.quote) for g in record["row"].get("gold", []) for c in first)
 
 
 def evidence_floor(x: np.ndarray, y: np.ndarray, exempt: np.ndarray) -> float:
@@ -240,6 +248,7 @@ def figures(records: list[dict[str, Any]], covered: np.ndarray, verifier: Any) -
     outside = [i for i, r in enumerate(records) if not r["row"]["in_guide"]]
     near = [i for i in outside if records[i]["row"].get("near_domain")]
     answered = sum(bool(covered[i]) and supported(records[i]) for i in inside)
+    leading = sum(bool(covered[i]) and leads(records[i]) for i in inside)
     cited = [(c, records[i]["row"]["sections"]) for i in inside if covered[i]
              for c in records[i]["citations"]]
     shown = [c for i in inside + outside if covered[i] for c in records[i]["citations"]]
@@ -250,6 +259,7 @@ def figures(records: list[dict[str, Any]], covered: np.ndarray, verifier: Any) -
     return {
         "in_guide": len(inside), "out_of_guide": len(outside), "near_domain": len(near),
         "support_recall": rate(answered, len(inside)),
+        "gold_leads": rate(leading, len(inside)),
         "answer_precision": rate(sum(c.section in s for c, s in cited), len(cited)),
         "refusal_rate": rate(sum(not covered[i] for i in outside), len(outside)),
         "near_domain_refusal_rate": rate(sum(not covered[i] for i in near), len(near)),

@@ -46,8 +46,8 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
         out["ragas.answers.false_refusals"] = ragas["answers"]["false_refusals"]
     ask = report.get("ask") or {}
     for name in ("cv", "shipped"):
-        for key in ("support_recall", "answer_precision", "refusal_rate", "false_refusal_rate",
-                    "quotes_verbatim"):
+        for key in ("support_recall", "gold_leads", "answer_precision", "refusal_rate",
+                    "false_refusal_rate", "quotes_verbatim"):
             if (ask.get(name) or {}).get(key) is not None:
                 out[f"ask.{name}.{key}"] = ask[name][key]
     return {k: float(v) for k, v in out.items()}

@@ -140,8 +140,8 @@ def ragas_md(r: dict[str, Any]) -> list[str]:
 
 
 def ask_md(a: dict[str, Any]) -> list[str]:
-    keys = ["support_recall", "answer_precision", "refusal_rate", "near_domain_refusal_rate",
-            "false_refusal_rate", "quotes_verbatim"]
+    keys = ["support_recall", "gold_leads", "answer_precision", "refusal_rate",
+            "near_domain_refusal_rate", "false_refusal_rate", "quotes_verbatim"]
     out = ["## Ask", "",
            f"{a['questions']} questions of the ask set; the refusal model is fitted on it, so "
            f"the held-out row ({a['folds']} folds sharing no section) is the one to quote.", ""]

@@ -516,6 +516,27 @@ def test_the_sentence_that_answers_leads_its_section():
     # rest in the guide's order
 
 
+def test_the_best_sentence_leads_the_answer_even_after_a_definition():
+    from tutor.ask.evidence import order_as_answer
+    from tutor.ask.extractive import GuideSentence
+
+    def sentence(text: str, position: int, score: float) -> GuideSentence:
+        return GuideSentence(text, 0, position, "c#0", "RAG", "rag", 0, score=score)
+
+    chosen = [sentence("RAG is a framework that joins retrieval and generation.", 0, 0.5),
+              sentence("Re-indexing the store keeps the newest documents retrievable.", 1, 0.9),
+              sentence("This keeps answers current without retraining.", 2, 0.4)]
+    ordered = [s.position for s in order_as_answer(chosen)]
+    assert ordered == [1, 2, 0]  # the answer first ("This ..." right after it), then the rest
+
+
+def test_a_labelled_sentence_speaks_of_its_label_not_the_sentence_before():
+    from tutor.ask.extractive import ANAPHOR
+
+    assert ANAPHOR.match("This keeps answers current.")
+    assert not ANAPHOR.match("Multi-Stage Retrieval: This approach first uses a fast method.")
+
+
 def test_a_quote_that_gives_its_own_example_gets_no_second_for_example():
     from tutor.ask.evidence import compose
     from tutor.ask.extractive import GuideSentence

@@ -16,8 +16,9 @@ from tutor.core.types import Citation, Hit
 LABEL_WORDS = 6  # a line of at most this many words ending in ":" labels the lines below it
 MIN_WORDS = 5  # shorter "sentences" are headings or list labels
 MAX_CHARS = 500  # longer ones are run-on lists, unreadable as an answer sentence
-# a sentence opening like this (after an optional "Label:") needs the sentence before it
-ANAPHOR = re.compile(r"(?:[^:]{1,40}:\s+)?(?:This|These|That|Those|It|They|Such)\b")
+# a sentence opening like this needs the sentence before it; one with a label of its own
+# ("Multi-Stage Retrieval: This approach ...") speaks of its label and reads alone
+ANAPHOR = re.compile(r"(?:This|These|That|Those|It|They|Such)\b")
 
 
 @dataclass
