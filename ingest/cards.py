@@ -9,6 +9,7 @@ from tutor.ingest.cleaning import CleanReport, dedupe_lines
 from tutor.ingest.headings import A_PREFIX, DIFFICULTY_LINE, is_placeholder, marker_level
 from tutor.ingest.markup import FENCE, FORMULA_FENCE, LIST_ITEM, TABLE_ROW, atx
 from tutor.ingest.structure import NUMBERED, Section
+from tutor.ingest.wrapping import FUNCTION_WORD, Spellings, join_broken
 
 from tutor.core.text import slugify, split_sentences
 from tutor.core.types import Card, KeyPoint
@@ -33,8 +34,9 @@ class Item:
 
 def build_card(section: Section, source: str, taken_ids: set[str], report: CleanReport) -> Card:
     """Build a card from a section; ids are slugs of the heading, unique within the index."""
-    context = _join_paragraphs(unwrap(section.lines[: section.context]))
-    lines = dedupe_lines(unwrap(_answer_lines(section.lines[section.context :])), report)
+    context = _join_paragraphs(unwrap(section.lines[: section.context], report.spellings))
+    answer_lines = unwrap(_answer_lines(section.lines[section.context :]), report.spellings)
+    lines = dedupe_lines(answer_lines, report)
     difficulty, lines = _difficulty_line(lines)
     answer = _join_paragraphs(lines)
     no_reference = not answer or all(is_placeholder(ln) for ln in answer.split("\n") if ln)
@@ -96,12 +98,13 @@ def extract_items(body: str) -> list[Item]:
     return [it for it in items if _substantive(it)]
 
 
-def unwrap(lines: list[str]) -> list[str]:
+def unwrap(lines: list[str], spellings: Spellings | None = None) -> list[str]:
     """Hard-wrapped prose joined back into one line per paragraph or list item.
 
     A line continues the previous one when that one stops mid-sentence and this one reads as
     its continuation (lower case, or after a comma or a short function word), also across a
     blank line left by a page break. Headings, tables, code and new list items stay apart.
+    A word broken at a hyphen is rejoined as the document spells it (`spellings`).
     """
     out: list[str] = []
     fence: str | None = None
@@ -116,15 +119,10 @@ def unwrap(lines: list[str]) -> list[str]:
                 last -= 1
             if _continues(out[last], line, across_blank=last < len(out) - 1):
                 del out[last + 1 :]
-                out[-1] = _join(out[-1], line)
+                out[-1] = _join(out[-1], line, spellings)
                 continue
         out.append(line)
     return out
-
-
-_FUNCTION_WORD = re.compile(
-    r"(?:,|\b(?:the|a|an|of|and|or|to|with|in|on|for|by|from|as|at|is|are|be|that|which|"
-    r"its|their|this|these|than|into|per|via|when|where|while|if|but|not|can|will))$")
 
 
 def _continues(prev: str, line: str, across_blank: bool) -> bool:
@@ -137,12 +135,12 @@ def _continues(prev: str, line: str, across_blank: bool) -> bool:
     lower = line[0].islower() or line[0] in "(\"'“$" or line[0].isdigit()
     if across_blank:
         return lower and len(prev) > 40
-    return lower or bool(_FUNCTION_WORD.search(prev.rstrip()))
+    return lower or bool(FUNCTION_WORD.search(prev.rstrip()))
 
 
-def _join(prev: str, line: str) -> str:
-    if re.search(r"[A-Za-z]-$", prev):  # "non-" + "linear"
-        return prev + line
+def _join(prev: str, line: str, spellings: Spellings | None) -> str:
+    if re.search(r"[A-Za-z]-$", prev):  # "non-" + "linear", "resp-" + "onses"
+        return join_broken(prev, line, spellings)
     return f"{prev} {line}"
 
 

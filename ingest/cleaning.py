@@ -2,6 +2,8 @@
 
 Every dropped line is recorded with its line number and reason, so `tutor ingest --dry-run`
 can show what was removed and why. Code and formula blocks are content and never touched.
+Kept lines lose what is not text: a link keeps its words, not its address (see `markup` for
+bullet glyphs and control characters).
 """
 
 from __future__ import annotations
@@ -11,7 +13,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tutor.ingest.headings import Difficulty, is_placeholder, parse_legend, strip_emphasis
-from tutor.ingest.markup import LIST_ITEM, Line, normalise_markup, plain, read_lines
+from tutor.ingest.markup import (
+    LINK,
+    LIST_ITEM,
+    Line,
+    normalise_markup,
+    plain,
+    read_lines,
+    strip_links,
+)
+from tutor.ingest.wrapping import Spellings
 
 # Page furniture and promotions seen in PDF-converted guides. Matched on whole lines.
 FURNITURE = [
@@ -43,7 +54,6 @@ PROMOTION = [
 PART_LINE = re.compile(r"^part\s*-?\s*(\d+)$", re.IGNORECASE)
 TOC_TITLE = re.compile(r"^(?:table of contents|contents|toc|index|outline)$", re.IGNORECASE)
 LEADER = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}\s*$|\s[.·…_]{3,}\s*\d{1,4}\s*$")
-LINK = re.compile(r"\[([^\]]*)\]\(([^)]*)\)")
 IMAGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)|<img\b[^>]*>",
                    re.IGNORECASE)
 HTML_TAG = re.compile(
@@ -71,6 +81,7 @@ class CleanReport:
     removed: Counter[str] = field(default_factory=Counter)
     dropped: list[Dropped] = field(default_factory=list)
     legend: dict[str, Difficulty] | None = None
+    spellings: Spellings | None = None  # how the guide writes its words (hyphens at wraps)
 
     @property
     def total(self) -> int:
@@ -106,6 +117,7 @@ def clean_lines(text: str, report: CleanReport | None = None) -> list[str]:
 def clean(lines: list[Line], report: CleanReport | None = None) -> list[Line]:
     """Drop noise lines (recorded in `report`); markup of content lines is kept."""
     report = report if report is not None else CleanReport()
+    report.spellings = Spellings.of("\n".join(ln.text for ln in lines))
     lines = _drop_closing_note(_strip_html_and_images(lines, report), report)
     repeated = _running_lines(lines)
     out: list[Line] = []
@@ -123,8 +135,9 @@ def clean(lines: list[Line], report: CleanReport | None = None) -> list[Line]:
             reason = "duplicate line"  # the same line twice in a row: a conversion artefact
         if reason:
             report.drop(line, reason)
-        else:
-            out.append(line)
+        else:  # a link keeps its words, not its address ("%20large" is no key term)
+            out.append(line if line.code else Line(line.no, strip_links(line.text), False,
+                                                   line.page))
             last = line.text if line.text else last
     return out
 

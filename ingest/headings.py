@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from tutor.ingest.markup import LINK
+
 Difficulty = str  # "easy" | "medium" | "hard"
 
 _WH = r"(?:what|what's|how|why|when|where|which|who|whom|whose)"
@@ -39,6 +41,7 @@ NUMBER_PREFIX = re.compile(
 Q_PREFIX = re.compile(r"^(?:q|question)\s*(?:#?\d{1,3}\s*[:.)\-–—]|[:.)])\s*(?=\S)", re.IGNORECASE)
 A_PREFIX = re.compile(r"^(?:a|ans|answer)(?:\s*#?\d{1,3})?\s*:\s*", re.IGNORECASE)
 QUESTION_LABEL = re.compile(r"^(?:q|question)\s*#?\d{1,3}\s*[.:]?$", re.IGNORECASE)
+QUOTED = re.compile(r'^["“]([^"“”]+)["”]$')  # a heading that quotes the interviewer
 PLACEHOLDER = re.compile(
     r"^(?:(?:your |write (?:your |the )?)?answer(?: goes)? here|answer:?|todo|tbd|tba|"
     r"to be (?:added|written|done|completed)|coming soon|work in progress|wip|n/?a|"
@@ -81,7 +84,7 @@ _EMPHASIS = [
     (re.compile(r"__(.+?)__"), r"\1"),
     (re.compile(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*(?![\w*])"), r"\1"),
     (re.compile(r"(?<![\w_])_(?!\s)([^_]+?)(?<!\s)_(?![\w_])"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # a link keeps its words
+    (LINK, r"\1"),  # a link keeps its words
 ]
 
 
@@ -155,6 +158,7 @@ def heading_text(text: str, legend: dict[str, Difficulty] | None = None
     text, level = split_difficulty(strip_emphasis(text), legend)
     text = Q_PREFIX.sub("", strip_number(text), count=1)
     text, inner = split_difficulty(text, legend)
+    text = QUOTED.sub(r"\1", text.strip())  # ### "Design a fraud detection system."
     return unicodedata.normalize("NFC", text.strip()), level or inner
 
 
@@ -170,12 +174,23 @@ def is_question(text: str, heading: bool, standalone: bool = False) -> bool:
     if SCENARIO.match(text):
         return True
     core = re.sub(r"\s*\([^)]*\)\s*$", "", text).rstrip()  # "...? (monitoring and metrics)"
-    asks = core.endswith("?") or text.endswith("?")
+    asks = core.endswith("?") or text.endswith("?") or _asks_then_prompts(text)
     if asks:
         return heading or bool(QUESTION_START.match(text) or IMPERATIVE.match(text))
     if not heading:
         return standalone and bool(BARE_QUESTION.match(text))
     return bool(BARE_HEADING.match(text) or IMPERATIVE.match(text))
+
+
+def is_labelled(heading: str) -> bool:
+    """"Q26: Do you need to scale ..." names itself a question, whatever its wording."""
+    return bool(Q_PREFIX.match(strip_emphasis(heading)))
+
+
+def _asks_then_prompts(text: str) -> bool:
+    """"What datasets are used? Give some examples.": a question, then one short prompt."""
+    _, sep, tail = text.rpartition("? ")
+    return bool(sep) and len(tail) <= 80 and bool(IMPERATIVE.match(tail))
 
 
 def topic_difficulty(topic: str) -> Difficulty | None:

@@ -16,6 +16,13 @@ SETEXT = re.compile(r"^(=+|-+)\s*$")
 LIST_ITEM = re.compile(r"^(?:[-*+•▪◦●]\s+|\d{1,3}[.)]\s+)")
 BOLD_LINE = re.compile(r"^(?:\*\*|__)(?P<text>.+?)(?:\*\*|__)(?P<rest>[^*_]{0,24})$")
 TABLE_ROW = re.compile(r"^\|.*\|$")
+# [text](url) or [text](url "title"); the url may hold one level of parentheses ("..._(x)")
+LINK = re.compile(r"\[([^\]]*)\]\(\s*(<[^>]*>|(?:[^()\s]|\([^()\s]*\))*)"
+                  r"(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_SYMBOL_FONT = "\x00-\x08\x0b-\x1f\x7f-\x9f\ue000-\uf8ff"  # control and private-use characters
+BULLET_GLYPH = re.compile(rf"^(?:[•▪◦●■□◆◇►▸‣⁃➢➤❖]|[{_SYMBOL_FONT}]+)\s*")
+INVISIBLE = re.compile(rf"[{_SYMBOL_FONT}\u00ad]")
 
 
 @dataclass
@@ -29,14 +36,19 @@ class Line:
 
 
 def normalise_markup(line: str) -> str:
-    """Fix whitespace and broken bullet/number markup on one line; markdown is kept."""
+    """Fix whitespace and broken bullet/number markup on one line; markdown is kept.
+
+    Bullet glyphs become "- " list markers; control and private-use characters (a symbol font's
+    bullet read as U+007F or U+F0B7) and soft hyphens are removed.
+    """
     line = line.replace("\u00a0", " ").replace("\t", " ").replace("\u200b", "").rstrip()
     stripped = line.strip()
     if stripped.startswith(">"):  # a blockquote holds ordinary content
         stripped = stripped.lstrip("> ").strip()
     # "- oThe generator ..." : a Word bullet glyph that survived conversion
     stripped = re.sub(r"^-\s+o(?=[A-Z])", "- ", stripped)
-    stripped = re.sub(r"^[•▪◦●]\s*", "- ", stripped)
+    stripped = BULLET_GLYPH.sub("- ", stripped)
+    stripped = INVISIBLE.sub("", stripped).strip()
     # "2.Data Reconstruction" -> "2. Data Reconstruction"
     stripped = re.sub(r"^(\d{1,2})\.(?=[A-Za-z])", r"\1. ", stripped)
     return re.sub(r"[ ]{2,}", " ", stripped)
@@ -110,6 +122,18 @@ def bold_line(text: str) -> str | None:
     if rest and any(ch.isalnum() for ch in rest) and not rest.startswith(("(", "[")):
         return None
     return f"{match.group('text')} {rest}".strip()
+
+
+def strip_links(text: str) -> str:
+    """Markdown links reduced to their words ("[here](https://x#a%20b)" -> "here"); code spans
+    are left as they are."""
+    if "](" not in text:
+        return text
+    out, last = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        out += [LINK.sub(r"\1", text[last : span.start()]), span.group(0)]
+        last = span.end()
+    return "".join([*out, LINK.sub(r"\1", text[last:])])
 
 
 def plain(text: str) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.ingest.cards import build_card, extract_items
 from tutor.ingest.chunking import chunk_card, pack_blocks
 from tutor.ingest.cleaning import CleanReport, Dropped, clean, dedupe_lines
-from tutor.ingest.headings import topic_difficulty
+from tutor.ingest.headings import split_difficulty, strip_emphasis, topic_difficulty
 from tutor.ingest.markup import plain, read_lines
 from tutor.ingest.structure import split_sections
 from tutor.ingest.topics import clustered_topics, is_bundled_guide, topic_for
@@ -17,6 +18,8 @@ from tutor.core.text import slugify
 from tutor.core.types import Card, Chunk, KeyPoint
 
 MIN_SECTIONS = 2
+UNPLACED = {"outside any question", "front matter"}  # dropped lines that might be questions
+Q_LABEL = re.compile(r"^(?:q|question)\s*#?\d{0,3}\s*[:.)\-–—]", re.IGNORECASE)  # "Q3:", "Q:"
 PLAIN_CARD_CHARS = 1500
 
 
@@ -34,7 +37,7 @@ class ParsedGuide:
 
 
 # Part of every file's content hash in the index: a new parser re-reads unchanged files once.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 
 
 def parse_guide(text: str, source: str, taken_ids: set[str]) -> ParsedGuide:
@@ -62,8 +65,30 @@ def parse_guide(text: str, source: str, taken_ids: set[str]) -> ParsedGuide:
         chunks.extend(card_chunks)
         located.append(card)
     dropped = sorted(report.dropped, key=lambda d: d.line)
+    warnings += unplaced_questions(dropped, source)
     return ParsedGuide(located, chunks, dict(report.removed), warnings, topics, dropped,
                        heading_lines)
+
+
+def unplaced_questions(dropped: list[Dropped], source: str, shown: int = 3) -> list[str]:
+    """A warning naming the dropped lines that read like questions: none is lost silently."""
+    lines = [d for d in dropped if d.reason in UNPLACED and _looks_like_question(d.text)]
+    if not lines:
+        return []
+    named = "; ".join(f'line {d.line} "{_short(d.text)}"' for d in lines[:shown])
+    more = f" and {len(lines) - shown} more" if len(lines) > shown else ""
+    return [f"{source}: {len(lines)} question-like line(s) became no card: {named}{more} "
+            "(see `tutor ingest --dry-run`)"]
+
+
+def _looks_like_question(text: str) -> bool:
+    text = strip_emphasis(plain(text)).strip("#> ").strip()
+    return bool(Q_LABEL.match(text)) or split_difficulty(text)[0].endswith("?")
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _topics(cards: list[Card], topics: list[str], bundled: bool) -> tuple[list[Card], list[str]]:

@@ -9,12 +9,20 @@ import logging
 import re
 from pathlib import Path
 
+from tutor.ingest.headings import IMPERATIVE, NUMBER_PREFIX, QUESTION_START
+from tutor.ingest.wrapping import SENTENCE_END, Spellings, join_broken, open_ended
+
 from tutor.core.errors import InputError
 
 log = logging.getLogger(__name__)
 MIN_COLUMN_LINES = 6  # two-sided lines a page needs before it is read as two columns
 FULL_LINE = 0.75  # a line this close to the column width wraps into the next one
-_LIST = re.compile(r"^(?:[-*•▪◦●]\s|\d{1,3}[.)]\s|[A-Za-z][.)]\s|Q\d*[:.]|A:)")
+# a bullet: markdown or typographic, or a symbol-font glyph read as a control or private-use
+# character (U+007F, U+F0B7)
+_LIST = re.compile(r"^(?:[-*•▪◦●■□◆◇►▸‣⁃➢➤❖]\s|[\x00-\x1f\x7f-\x9f\ue000-\uf8ff]|"
+                   r"\d{1,3}[.)]\s|[A-Za-z][.)]\s|Q\d*[:.]|A:)")
+_SPREAD = re.compile(r"\S {4,}\S")  # parts of one line set far apart: header, footer
+_HYPHEN_END = re.compile(r"[A-Za-z]-$")
 
 
 def pdf_text(path: Path, raw: bytes) -> str:
@@ -30,9 +38,11 @@ def pdf_text(path: Path, raw: bytes) -> str:
 
     try:
         reader = PdfReader(io.BytesIO(raw))
-        pages = [_page_text(page) for page in reader.pages]
+        extracted = [_extract(page) for page in reader.pages]
     except (PdfReadError, ValueError, KeyError) as exc:
         raise InputError(f"{path} could not be parsed as PDF ({exc}): re-export it") from exc
+    spellings = Spellings.of("\n".join(text for text, _ in extracted))
+    pages = [_page_text(text, spellings) if layout else text for text, layout in extracted]
     if not any(p.strip() for p in pages):
         raise InputError(
             f"{path} has no text layer (scanned images?): OCR is needed first, e.g. "
@@ -41,13 +51,17 @@ def pdf_text(path: Path, raw: bytes) -> str:
     return "\f".join(pages)
 
 
-def _page_text(page: object) -> str:
+def _extract(page: object) -> tuple[str, bool]:
+    """The page's text, and whether it is in layout mode (else plain stream order)."""
     try:
-        layout = page.extract_text(extraction_mode="layout")  # type: ignore[attr-defined]
+        return page.extract_text(extraction_mode="layout"), True  # type: ignore[attr-defined]
     except Exception as exc:  # noqa: BLE001 - layout mode is best effort; plain mode is not
         log.info("layout extraction failed (%s); reading the page in stream order", exc)
-        return page.extract_text() or ""  # type: ignore[attr-defined,no-any-return]
-    return "\n".join(_paragraphs(block) for block in columns(layout.splitlines()))
+        return page.extract_text() or "", False  # type: ignore[attr-defined]
+
+
+def _page_text(layout: str, spellings: Spellings | None = None) -> str:
+    return "\n".join(paragraphs(block, spellings) for block in columns(layout.splitlines()))
 
 
 def columns(lines: list[str]) -> list[list[str]]:
@@ -98,15 +112,19 @@ def _gutter(lines: list[str]) -> tuple[int, int] | None:
     return (start, end) if both >= MIN_COLUMN_LINES else None
 
 
-def _paragraphs(lines: list[str]) -> str:
+def paragraphs(lines: list[str], spellings: Spellings | None = None) -> str:
     """Wrapped lines joined into one line per paragraph; paragraphs separated by a blank line.
 
     A line continues the previous paragraph when that line ran (nearly) to the column's width
-    (unless a new sentence follows a finished one), or when it goes on in lower case after an
-    unfinished sentence (a heading in a larger font wraps early). List items start anew.
+    (unless a new sentence follows a finished one), or when the paragraph stops where no
+    sentence can (lower case next, a comma, a function word, a word broken at a hyphen, an open
+    parenthesis, a numbered question whose "?" is on this line). List items start anew. A word
+    broken at a hyphen keeps it when it is the word's own (see `wrapping.join_broken`).
     """
     stripped = [ln.strip() for ln in lines]
-    lengths = sorted(len(s) for s in stripped if s)
+    # the width of the prose: not the running header "Title      Series" spread over the page
+    prose = [len(s) for s in stripped if s and not _SPREAD.search(s)]
+    lengths = sorted(prose or [len(s) for s in stripped if s])
     width = lengths[int(len(lengths) * 0.9)] if lengths else 0  # a long title does not count
     out: list[str] = []
     full = False
@@ -116,14 +134,26 @@ def _paragraphs(lines: list[str]) -> str:
                 out.append("")
             full = False
             continue
-        ended = bool(out and out[-1].endswith((".", "?", "!", ":", ";")))
-        wraps = full and not (ended and line[0].isupper()) or not ended and line[0].islower()
-        if out and out[-1] and wraps and not _LIST.match(line):
-            out[-1] = (out[-1][:-1] + line if re.search(r"[a-z]-$", out[-1])
-                       and line[0].islower() else f"{out[-1]} {line}")
+        if out and out[-1] and not _LIST.match(line) and _continues(out[-1], line, full):
+            out[-1] = (join_broken(out[-1], line, spellings) if _HYPHEN_END.search(out[-1])
+                       and line[0].isalnum() else f"{out[-1]} {line}")
         else:
             if out and out[-1]:
                 out.append("")
             out.append(line)
         full = len(line) >= FULL_LINE * width
     return "\n".join(out)
+
+
+def _continues(paragraph: str, line: str, full: bool) -> bool:
+    if paragraph.endswith(SENTENCE_END):
+        return full and not line[0].isupper()
+    return (full or line[0].islower() or open_ended(paragraph)
+            or "?" in line and _open_question(paragraph))
+
+
+def _open_question(paragraph: str) -> bool:
+    """"7. What are the challenges of fine-tuning" (its "LLMs?" on the next line)."""
+    body = NUMBER_PREFIX.sub("", paragraph, count=1)
+    return (body != paragraph and "?" not in paragraph
+            and bool(QUESTION_START.match(body) or IMPERATIVE.match(body)))

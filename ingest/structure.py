@@ -6,7 +6,9 @@ prompts and "Scenario N:" blocks. A question-like candidate starts a card unless
 an open question (a deeper heading): then it is part of that answer, like any sub-heading, code
 block, table or list. Non-question headings that hold questions are topics; one that holds every
 question is the document's title. A bold or markdown heading carrying a difficulty marker
-over its own answer is a question even without "?"; a formula line is never a title.
+over its own answer is a question even without "?"; a formula line is never a title. A heading
+that labels itself ("### Q26: Do you need ...") is a question whatever its wording, and a quoted
+one (`### "Design a fraud detection system."`) is read without its quotes.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from dataclasses import dataclass, field
 
 from tutor.ingest.cleaning import PART_LINE, CleanReport
 from tutor.ingest.headings import (
-    A_PREFIX,
     IMPERATIVE,
     NUMBER_PREFIX,
     Q_PREFIX,
@@ -26,11 +27,13 @@ from tutor.ingest.headings import (
     SCENARIO_LOOSE,
     Difficulty,
     heading_text,
+    is_labelled,
     is_placeholder,
     is_question,
     strip_emphasis,
 )
-from tutor.ingest.markup import LIST_ITEM, Line, atx, bold_line, plain
+from tutor.ingest.markup import Line, atx, bold_line, plain
+from tutor.ingest.wrapping import wrapped_question
 
 NUMBERED = re.compile(r"^\d{1,3}\.\s*(.+)$")
 PROMPT = re.compile(r"^(?:explain|describe|compare|define|discuss|design|implement|write)\s+\S",
@@ -222,7 +225,8 @@ def _classify_line(lines: list[Line], i: int, legend: dict[str, str] | None) -> 
     md = atx(text)
     if md:
         clean, level = heading_text(md[1], legend)
-        return Element("md", md[0], clean, text, i, is_question(clean, True), level)
+        asks = is_question(clean, True) or bool(clean) and is_labelled(md[1])
+        return Element("md", md[0], clean, text, i, asks, level)
     bold = bold_line(text)
     if bold is not None and not Q_PREFIX.match(strip_emphasis(bold)):
         clean, level = heading_text(bold, legend)
@@ -231,7 +235,7 @@ def _classify_line(lines: list[Line], i: int, legend: dict[str, str] | None) -> 
     if PART_LINE.match(flat) or SCENARIO_PART.match(flat):
         return Element("part", LINE_LEVEL, flat, text, i)
     if Q_PREFIX.match(strip_emphasis(flat)) and not QUESTION_LABEL.match(flat):
-        end, joined = _wrapped(lines, i)
+        end, joined = wrapped_question(lines, i, ended=False)
         clean, level = heading_text(joined, legend)
         return Element("q", LINE_LEVEL, clean, text, end, bool(clean), level)
     if flat.startswith(("-", "*", "+", "|")):
@@ -251,7 +255,7 @@ def _plain_question(lines: list[Line], i: int, next_blank: bool,
     body = NUMBER_PREFIX.sub("", flat, count=1)
     if (not flat.rstrip().endswith("?") and len(flat) >= 30
             and (QUESTION_START.match(body) or IMPERATIVE.match(body))):
-        end, joined = _wrapped(lines, i)
+        end, joined = wrapped_question(lines, i)
     clean, level = heading_text(joined, legend)
     standalone = next_blank or end > i
     numbered = bool(NUMBERED.match(flat))
@@ -260,22 +264,6 @@ def _plain_question(lines: list[Line], i: int, next_blank: bool,
     if numbered and (is_question(clean, heading=True) or PROMPT.match(clean)):
         return Element("line", LINE_LEVEL, clean, flat, end, False, level)  # sibling check
     return None
-
-
-def _wrapped(lines: list[Line], i: int, max_lines: int = 3) -> tuple[int, str]:
-    """A question wrapped over up to three lines: (index of its last line, joined text)."""
-    parts = [plain(lines[i].text)]
-    for j in range(i + 1, min(i + max_lines, len(lines))):
-        if parts[-1].rstrip().endswith("?"):
-            break
-        nxt = plain(lines[j].text)
-        if (not nxt or lines[j].code or A_PREFIX.match(nxt) or LIST_ITEM.match(nxt)
-                or len(nxt) > 200):
-            break
-        parts.append(nxt)
-        if nxt.rstrip().endswith("?"):
-            return j, " ".join(parts)
-    return i, parts[0]
 
 
 def _title(flat: str, raw: str, i: int) -> Element | None:

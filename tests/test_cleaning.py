@@ -6,6 +6,7 @@ from tutor.ingest.cleaning import (
     normalise_line,
 )
 from tutor.ingest.markup import read_lines
+from tutor.ingest.parse import parse_guide
 
 
 def test_normalise_line_fixes_pdf_markup():
@@ -94,3 +95,38 @@ def test_repeated_lines_without_pages_need_exact_repeats():
     text = "\n".join(f"Example {n}\nThe answer {n}.\nJoin our course today" for n in range(5))
     kept, dropped = reasons(text)
     assert "Example 3" in kept and "Join our course today" not in kept
+
+
+def test_symbol_font_bullets_and_control_characters_are_cleaned():
+    assert normalise_line("\x7f  What it is: further training") == "- What it is: further training"
+    assert normalise_line("\uf0b7 Pros: cheap") == "- Pros: cheap"
+    assert normalise_line("■ Cons: slow") == "- Cons: slow"
+    assert normalise_line("desired resp\u00adonses, a\x07 b") == "desired responses, a b"
+    guide = parse_guide("\n".join([
+        "1. What is LoRA?", "", "\x7f  Low-rank adapters trained beside frozen weights.", "",
+        "2. What is QLoRA?", "", "\x7f  LoRA over a 4-bit quantised base model.",
+    ]), "g.txt", set())
+    text = " ".join(c.body + " ".join(k.text + k.label for k in c.key_points)
+                    for c in guide.cards)
+    assert len(guide.cards) == 2 and "\x7f" not in text
+    assert guide.cards[0].body == "- Low-rank adapters trained beside frozen weights."
+
+
+def test_links_keep_their_words_not_their_addresses():
+    url = ("https://example.com/qa/#2:~:text=for%20large%20datasets.-,Q2%3A%20Describe"
+           "%20(the)%20forest")
+    guide = parse_guide("\n".join([
+        "## Q1: What is an outlier?", "",
+        f"An extreme point; several methods are listed [here]({url}).", "",
+        "## Q2: What is L1 regularization?", "",
+        f"A penalty on [absolute weights]({url} \"title\"). The rest of the answer is "
+        f"[here]({url}). Code keeps `a[i](j)` as written.",
+    ]), "g.md", set())
+    bodies = [c.body for c in guide.cards]
+    assert bodies == [
+        "An extreme point; several methods are listed here.",
+        "A penalty on absolute weights. The rest of the answer is here. "
+        "Code keeps `a[i](j)` as written.",
+    ]
+    points = " ".join(k.text for c in guide.cards for k in c.key_points)
+    assert "%20" not in points and "https" not in points
