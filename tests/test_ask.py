@@ -498,6 +498,10 @@ def test_cli_ask_text_refusal_and_errors(indexed_settings):
     empty = run_cli(["ask", " "], indexed_settings)
     assert empty.exit_code == 1
     assert empty.stderr.strip().startswith("error: The question is empty")
+    assert empty.stdout == ""
+    scripted = run_cli(["ask", " ", "--json"], indexed_settings)  # a script reads why on stdout
+    assert scripted.exit_code == 1
+    assert json.loads(scripted.stdout)["error"].startswith("The question is empty")
 
 
 def test_the_sentence_that_answers_leads_its_section():

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from tutor.cli.common import print_json
 from tutor.core.errors import TutorError
 
 # name -> "module:attribute". Explicit, so `tutor --help` and each command import only what
@@ -65,12 +66,15 @@ class TutorGroup(click.Group):
         return sorted({*COMMANDS, *super().list_commands(ctx)})
 
     def invoke(self, ctx: click.Context) -> Any:
+        wants_json = "--json" in [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             return super().invoke(ctx)
         except TutorError as exc:
             if os.environ.get("TUTOR_DEBUG"):
                 raise
             click.echo(f"error: {exc}", err=True)
+            if wants_json:
+                print_json({"error": str(exc)})  # a script reading stdout learns why too
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -84,6 +88,8 @@ def cli(verbose: bool) -> None:
     """tutor: mock interviews, answer grading and Q&A over a GenAI interview guide."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:  # a damaged PDF is reported as one line of ours, not pypdf's own warnings
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
