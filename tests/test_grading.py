@@ -241,3 +241,21 @@ def test_batch_over_several_chunks_matches_one_by_one(embedded_grader):
     assert [r["id"] for r in out] == list(range(len(items)))
     for n in (0, 1, WARM_BATCH + 2, 2 * WARM_BATCH + 4):
         assert out[n]["score"] == embedded_grader.grade(Q, items[n][1]["answer"]).score
+
+
+def test_misplaced_vocabulary_is_named_with_what_it_cost(embedded_grader):
+    from tutor.grading.scoring import combine
+
+    answer = ("RAG retrieves documents for the query. The generator and the discriminator play a "
+              "minimax game, the discriminator outputs a probability, mode collapse and "
+              "Wasserstein loss with gradient penalty keep adversarial training stable.")
+    grade = embedded_grader.grade("What is Retrieval-Augmented Generation (RAG)?", answer)
+    warned = [w for w in grade.warnings if "other topics" in w]
+    assert grade.breakdown["grounding"] < 1.0 and warned
+    points = grade.covered + grade.partial + grade.missing + grade.incorrect
+    credited = [(p.weight, p.essential, p.credit) for p in points]
+    whole = combine(credited, 1.0, grade.breakdown["curve"])[0]
+    assert f"lowered the score by {whole - grade.score:.1f}" in warned[0]
+    nothing = embedded_grader.grade("What is Retrieval-Augmented Generation (RAG)?",
+                                    "The discriminator outputs a probability.")
+    assert nothing.score < 0.25 and not any("other topics" in w for w in nothing.warnings)

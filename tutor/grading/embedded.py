@@ -45,6 +45,7 @@ NON_ANSWER = re.compile(
     r"^(?:i\s*(?:do\s*n[o']?t|dont)\s*know|idk|no idea|pass|skip|n/?a|none|nothing|not sure"
     r"|no clue|\?+|-+|\.+)[\s.!,?]*(?:sorry)?[\s.!]*$", re.IGNORECASE)
 KEYWORD_LIST_CAP = 1.5
+NOTICEABLE = 0.25  # a score change this large shows at one decimal: below it, no warning
 SEGMENT_CACHE_SIZE = 4096  # answer sentences kept embedded (batches are embedded ahead)
 UNIT_CACHE_SIZE = 8192  # rubric sentences kept embedded
 NOT_IN_GUIDE_NOTE = ("the guide does not treat this question: the answer was graded against the "
@@ -219,14 +220,16 @@ class EmbeddedGrader:
             results.append(point_result(point, status, ev.sentence if status != "missing" else "",
                                         ev.similarity, quote=None, credit=credit,
                                         terms_found=ev.terms_found if status != "missing" else []))
-        score, breakdown = combine([(r.weight, r.essential, r.credit) for r in results],
-                                   grounding, params.curve, self.strictness,
-                                   sum(r.status == "incorrect" for r in results),
+        credited = [(r.weight, r.essential, r.credit) for r in results]
+        wrong = sum(r.status == "incorrect" for r in results)
+        score, breakdown = combine(credited, grounding, params.curve, self.strictness, wrong,
                                    params.wrong_penalty)
         breakdown["misplaced_vocabulary"] = round(float(found.misplaced), 4)
-        if grounding < 1.0:
+        lowered = combine(credited, 1.0, params.curve, self.strictness, wrong,
+                          params.wrong_penalty)[0] - score
+        if lowered >= NOTICEABLE:  # said only when it changed the score one can see
             warnings.append("much of the answer's vocabulary belongs to other topics of the guide, "
-                            "not to this question; that lowered the score")
+                            f"not to this question; that lowered the score by {lowered:.1f}")
         if prose_ratio(a.answer) < params.keyword_prose and len(tokenize(a.answer)) >= 3 \
                 and score > KEYWORD_LIST_CAP:
             score = KEYWORD_LIST_CAP
