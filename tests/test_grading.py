@@ -35,7 +35,8 @@ def test_good_answer_beats_weak_answer(embedded_grader):
     assert weak.follow_up and weak.missing
 
 
-@pytest.mark.parametrize("answer", ["", "   \n\t ", "I don't know", "pass", "idk."])
+@pytest.mark.parametrize("answer", ["", "   \n\t ", "I don't know", "pass", "idk.",
+                                    "I am not sure.", "Sorry, I have no idea"])
 def test_empty_answers_score_zero(embedded_grader, answer):
     grade = embedded_grader.grade(Q, answer)
     assert grade.score == 0 and grade.verdict == "empty"

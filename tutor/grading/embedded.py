@@ -42,8 +42,10 @@ from tutor.index.cache import IndexCache
 from tutor.retrieval.hybrid import HybridRetriever
 
 NON_ANSWER = re.compile(
-    r"^(?:i\s*(?:do\s*n[o']?t|dont)\s*know|idk|no idea|pass|skip|n/?a|none|nothing|not sure"
-    r"|no clue|\?+|-+|\.+)[\s.!,?]*(?:sorry)?[\s.!]*$", re.IGNORECASE)
+    r"^(?:sorry[,.!]?\s*)?(?:i\s*(?:do\s*n[o']?t|dont)\s*(?:know|remember)|idk|pass|skip|n/?a|none"
+    r"|nothing|(?:i\s*(?:'?m|am)\s*)?not\s*(?:sure|certain)|(?:i\s*have\s*)?no\s*(?:idea|clue)"
+    r"|i\s*(?:can'?t|cannot)\s*remember|i\s*forgot|\?+|-+|\.+)[\s.!,?]*(?:sorry)?[\s.!]*$",
+    re.IGNORECASE)
 KEYWORD_LIST_CAP = 1.5
 NOTICEABLE = 0.25  # a score change this large shows at one decimal: below it, no warning
 SEGMENT_CACHE_SIZE = 4096  # answer sentences kept embedded (batches are embedded ahead)
