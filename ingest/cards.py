@@ -1,12 +1,25 @@
-"""Turn sections into cards: question, cleaned reference answer and key points (the rubric)."""
+"""Turn sections into cards: question, cleaned reference answer and key points (the rubric).
+
+Key points are the answer's numbered groups, bullets, table rows and sentences; the pieces of a
+"(1) ... (2) ..." enumeration inside a paragraph are points of their own, and a list of what not
+to do (`cautions`) is none. Field lines (tags, a question's scenario) are sorted out first
+(`fields`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from tutor.ingest.cautions import caution_rows
 from tutor.ingest.cleaning import CleanReport, dedupe_lines
-from tutor.ingest.headings import A_PREFIX, DIFFICULTY_LINE, is_placeholder, marker_level
+from tutor.ingest.fields import read_fields
+from tutor.ingest.headings import (
+    A_PREFIX,
+    DIFFICULTY_LINE,
+    is_label,
+    is_placeholder,
+    marker_level,
+)
 from tutor.ingest.markup import FENCE, FORMULA_FENCE, LIST_ITEM, TABLE_ROW, atx
 from tutor.ingest.structure import NUMBERED, Section
 from tutor.ingest.wrapping import FUNCTION_WORD, Spellings, join_broken
@@ -18,6 +31,10 @@ BULLET = re.compile(r"^[-*•]\s+(.*)$")
 LABEL = re.compile(r"^([A-Z][^:]{2,60}):\s*(.*)$")
 TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 MAX_QUOTE_CHARS = 400
+# "(1) ", "(2) " inside a paragraph (or "1) ", "2) " after a space); see `_inline_enumeration`
+INLINE_MARK = re.compile(r"(?:(?<=\s)|^)(?:\((\d{1,2})\)|(\d{1,2})\))\s+(?=\S)")
+WHOLE_LABEL_WORDS = 16  # an enumerated piece this short is its own label (no "(2)" in it)
+ENUM_TAIL = re.compile(r"(?:[\s,;]|\b(?:and|or)\b)+$")  # "(1) a, and (2) b": "(1) a"
 
 
 @dataclass
@@ -34,12 +51,15 @@ class Item:
 
 def build_card(section: Section, source: str, taken_ids: set[str], report: CleanReport) -> Card:
     """Build a card from a section; ids are slugs of the heading, unique within the index."""
-    context = _join_paragraphs(unwrap(section.lines[: section.context], report.spellings))
-    answer_lines = unwrap(_answer_lines(section.lines[section.context :]), report.spellings)
+    fields = read_fields(section, report)
+    context = _join_paragraphs(unwrap(section.lines[: section.context] + fields.asked,
+                                      report.spellings))
+    answer_lines = unwrap(_answer_lines(fields.answer), report.spellings)
     lines = dedupe_lines(answer_lines, report)
     difficulty, lines = _difficulty_line(lines)
     answer = _join_paragraphs(lines)
-    no_reference = not answer or all(is_placeholder(ln) for ln in answer.split("\n") if ln)
+    no_reference = not answer or all(is_placeholder(ln) or is_label(ln)
+                                     for ln in answer.split("\n") if ln)
     if no_reference:
         answer = ""
     body = f"{context}\n\n{answer}".strip() if context else answer
@@ -52,7 +72,7 @@ def build_card(section: Section, source: str, taken_ids: set[str], report: Clean
         kind="scenario" if section.kind == "scenario" else "concept",
         part=section.part,
         topic=section.topic,
-        question=section.question or section.heading,
+        question=" ".join(filter(None, [section.question or section.heading, fields.asked_text])),
         body=body,
         key_points=key_points,
         source=source,
@@ -69,7 +89,12 @@ def extract_items(body: str) -> list[Item]:
     fence: str | None = None
     rows = body.split("\n")
     headers = {i - 1 for i, row in enumerate(rows) if i and TABLE_RULE.match(row)}
+    cautions = caution_rows(rows)  # what not to do is no point to make
+    done = 0  # rows up to here were read with an enumeration running across them
     for n, line in enumerate(rows):
+        if n < done or n in cautions:  # read with an enumeration, or what not to do
+            group = group if n < done else None
+            continue
         if fence is None and (FENCE.match(line) or FORMULA_FENCE.match(line)):
             fence = _fence_marker(line)
             continue
@@ -94,8 +119,36 @@ def extract_items(body: str) -> list[Item]:
         elif _is_lead_in(line):
             continue
         else:
-            items.extend(_standalone_items(line))
+            done = _enumerated_paragraph(rows, n, cautions)
+            items.extend(_prose_items("\n".join(rows[n:done])))
     return [it for it in items if _substantive(it)]
+
+
+def _enumerated_paragraph(rows: list[str], n: int, skip: set[int]) -> int:
+    """Where the paragraph from row `n` ends when one "(1) ... (2) ..." enumeration runs
+    across its lines (the rows after the paragraph), else n + 1."""
+    end = n + 1
+    while end < len(rows) and end not in skip and _is_prose(rows[end]):
+        end += 1
+    marks = _enumeration_marks("\n".join(rows[n:end]))
+    if marks is None or end == n + 1:
+        return n + 1
+    starts = [sum(len(r) + 1 for r in rows[n:i]) for i in range(n, end)]
+    return n + 1 + max(sum(s <= m.start() for s in starts[1:]) for m in marks)
+
+
+def _is_prose(row: str) -> bool:
+    return bool(row.strip()) and not (
+        atx(row) or TABLE_ROW.match(row) or LIST_ITEM.match(row) or NUMBERED.match(row)
+        or FENCE.match(row) or FORMULA_FENCE.match(row) or row.startswith("$$"))
+
+
+def _prose_items(text: str) -> list[Item]:
+    """Items of one line, or of a paragraph whose lines one enumeration runs across."""
+    if "\n" not in text:
+        return _standalone_items(text)
+    return _inline_enumeration(text) or [it for ln in text.split("\n") if ln.strip()
+                                         for it in _standalone_items(ln.strip())]
 
 
 def unwrap(lines: list[str], spellings: Spellings | None = None) -> list[str]:
@@ -174,6 +227,9 @@ def _difficulty_line(lines: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _standalone_items(line: str) -> list[Item]:
+    enumerated = _inline_enumeration(line)
+    if enumerated is not None:
+        return enumerated
     bullet = BULLET.match(line)
     content = bullet.group(1) if bullet else line
     labelled = LABEL.match(content)
@@ -181,6 +237,44 @@ def _standalone_items(line: str) -> list[Item]:
         return [Item(label=_label(content), lines=[line])]
     sentences = [s for s in split_sentences(line) if len(s) > 30]
     return [Item(label=_label(s), lines=[s]) for s in sentences]
+
+
+def _inline_enumeration(line: str) -> list[Item] | None:
+    """"In order of preference: (1) Use the right metric. (2) Tune the threshold ..." lists its
+    points inside one paragraph: each numbered piece is an item (verbatim, trailing ", and" cut),
+    the sentence leading into them is none, and what precedes or follows is read as usual."""
+    marks = _enumeration_marks(line)
+    if marks is None:
+        return None
+    items: list[Item] = []
+    prefix = line[: marks[0].start()]
+    lead = split_sentences(prefix)
+    if len(lead) > 1:  # sentences before the one leading into the enumeration
+        items += _prose_items(prefix[: prefix.rfind(lead[-1])].strip())
+    ends = [m.start() for m in marks[1:]]
+    tail = line[marks[-1].start():]
+    last = split_sentences(tail)
+    ends.append(marks[-1].start() + (tail.find(last[0]) + len(last[0]) if last else len(tail)))
+    for mark, end in zip(marks, ends, strict=True):
+        text = ENUM_TAIL.sub("", line[mark.start() : end])
+        piece = " ".join(line[mark.end() : mark.start() + len(text)].split())  # no "(n)"
+        label = piece if len(piece.split()) <= WHOLE_LABEL_WORDS else _label(piece)
+        items.append(Item(label=label, lines=[text]))
+    rest = line[ends[-1]:].strip()
+    return items + (_prose_items(rest) if rest else [])
+
+
+def _enumeration_marks(line: str) -> list[re.Match[str]] | None:
+    """The markers "(1) ... (2) ..." (or "1) ... 2) ...") numbering pieces of one paragraph,
+    counted from 1 without a gap; None unless there are two or more."""
+    marks: list[re.Match[str]] = []
+    for found in INLINE_MARK.finditer(line):
+        number = int(found.group(1) or found.group(2))
+        same_style = not marks or bool(found.group(1)) == bool(marks[0].group(1))
+        before = line[: found.start()]
+        if number == len(marks) + 1 and same_style and before.count("(") <= before.count(")"):
+            marks.append(found)
+    return marks if len(marks) >= 2 else None
 
 
 def _label(text: str) -> str:

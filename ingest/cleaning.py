@@ -3,7 +3,9 @@
 Every dropped line is recorded with its line number and reason, so `tutor ingest --dry-run`
 can show what was removed and why. Code and formula blocks are content and never touched.
 Kept lines lose what is not text: a link keeps its words, not its address (see `markup` for
-bullet glyphs and control characters).
+bullet glyphs and control characters), and a sentence that only points elsewhere ("The rest of
+the answer is [here](...)") goes (`pointers`). Lines repeated under many questions are found once
+the questions are known (`boilerplate`).
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from tutor.ingest.markup import (
     normalise_markup,
     plain,
     read_lines,
-    strip_links,
 )
+from tutor.ingest.pointers import split_pointers
 from tutor.ingest.wrapping import Spellings
 
 # Page furniture and promotions seen in PDF-converted guides. Matched on whole lines.
@@ -61,6 +63,7 @@ HTML_TAG = re.compile(
     r"th|tbody|thead|ul|ol|li|hr|picture|source|kbd|font|section|article|header|footer|nav|"
     r"figure|figcaption|blockquote|u|small|big|mark|del|ins|s)\b[^>]*/?>", re.IGNORECASE)
 RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
+POINTER = "pointer to elsewhere"  # "The rest of the answer is [here](...)" (see `pointers`)
 _FURNITURE_RE = re.compile("^(?:{})$".format("|".join(FURNITURE)), re.IGNORECASE)
 _PROMO_RE = re.compile("^(?:{})$".format("|".join(PROMOTION)), re.IGNORECASE)
 
@@ -135,11 +138,23 @@ def clean(lines: list[Line], report: CleanReport | None = None) -> list[Line]:
             reason = "duplicate line"  # the same line twice in a row: a conversion artefact
         if reason:
             report.drop(line, reason)
-        else:  # a link keeps its words, not its address ("%20large" is no key term)
-            out.append(line if line.code else Line(line.no, strip_links(line.text), False,
-                                                   line.page))
+            continue
+        kept = _kept_text(line, report)
+        if kept is not None:
+            out.append(kept)
             last = line.text if line.text else last
     return out
+
+
+def _kept_text(line: Line, report: CleanReport) -> Line | None:
+    """A content line as kept: a link keeps its words, not its address ("%20large" is no key
+    term); sentences that only point elsewhere go (None when nothing else is left)."""
+    if line.code or not line.text:
+        return line
+    text, pointers = split_pointers(line.text)
+    for sentence in pointers:
+        report.drop(line, POINTER, sentence)
+    return Line(line.no, text, False, line.page) if text else None
 
 
 def _noise_reason(line: Line, repeated: set[str], report: CleanReport) -> str | None:

@@ -203,3 +203,10 @@ def is_placeholder(text: str) -> bool:
     """"Answer here", "TODO", "..." and the like: no reference answer."""
     text = strip_emphasis(text).strip()
     return bool(PLACEHOLDER.match(text) or PLACEHOLDER.match(A_PREFIX.sub("", text)))
+
+
+def is_label(text: str, max_words: int = 6) -> bool:
+    """"Advantages:", "**Common pitfalls:**": a short line that labels what follows and says
+    nothing itself."""
+    text = " ".join(strip_emphasis(text).lstrip("#-*+ ").split())
+    return text.endswith(":") and len(text.split()) <= max_words

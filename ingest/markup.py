@@ -7,6 +7,7 @@ separated by form feeds, as the PDF reader writes them).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -124,16 +125,17 @@ def bold_line(text: str) -> str | None:
     return f"{match.group('text')} {rest}".strip()
 
 
-def strip_links(text: str) -> str:
-    """Markdown links reduced to their words ("[here](https://x#a%20b)" -> "here"); code spans
-    are left as they are."""
+def strip_links(text: str, words: Callable[[re.Match[str]], str] | None = None) -> str:
+    """Markdown links reduced to their words ("[here](https://x#a%20b)" -> "here"), or to what
+    `words` makes of each link; code spans are left as they are."""
     if "](" not in text:
         return text
+    repl: Callable[[re.Match[str]], str] | str = words or r"\1"
     out, last = [], 0
     for span in _CODE_SPAN.finditer(text):
-        out += [LINK.sub(r"\1", text[last : span.start()]), span.group(0)]
+        out += [LINK.sub(repl, text[last : span.start()]), span.group(0)]
         last = span.end()
-    return "".join([*out, LINK.sub(r"\1", text[last:])])
+    return "".join([*out, LINK.sub(repl, text[last:])])
 
 
 def plain(text: str) -> str:

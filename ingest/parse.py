@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutor.ingest.boilerplate import drop_repeated
 from tutor.ingest.cards import build_card, extract_items
 from tutor.ingest.chunking import chunk_card, pack_blocks
 from tutor.ingest.cleaning import CleanReport, Dropped, clean, dedupe_lines
@@ -37,7 +38,7 @@ class ParsedGuide:
 
 
 # Part of every file's content hash in the index: a new parser re-reads unchanged files once.
-PARSER_VERSION = 4
+PARSER_VERSION = 5
 
 
 def parse_guide(text: str, source: str, taken_ids: set[str]) -> ParsedGuide:
@@ -55,6 +56,7 @@ def parse_guide(text: str, source: str, taken_ids: set[str]) -> ParsedGuide:
         topics: list[str] = []
         heading_lines = {}
     else:
+        drop_repeated(outline.sections, report)
         cards = [build_card(s, source, taken_ids, report) for s in outline.sections]
         heading_lines = {c.id: s.line for c, s in zip(cards, outline.sections, strict=True)}
         cards, topics = _topics(cards, outline.topics, is_bundled_guide(text))

@@ -51,6 +51,7 @@ class Section:
     heading: str
     part: str
     lines: list[str] = field(default_factory=list)
+    sources: list[Line] = field(default_factory=list, repr=False)  # the guide's line behind each
     question: str = ""  # the question asked, when it differs from the heading (scenarios)
     topic: str = ""
     difficulty: Difficulty | None = None
@@ -131,6 +132,7 @@ class _Walk:
     def content(self, line: Line) -> None:
         if self.current is not None:
             self.current.lines.append(line.text if line.code else plain(line.text))
+            self.current.sources.append(line)
         elif line.text:
             self.report.drop(line, "front matter" if not self.sections else "outside any question")
 

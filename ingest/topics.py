@@ -3,7 +3,7 @@
 The bundled guide has no topic headings of its own (only "Part" markers), so the team wrote a
 topic map for it, recognised by the guide's content hash. Every other guide gets the topics its
 own headings give (see `structure`); a guide without section headings gets its cards clustered
-by their words, each cluster named by its most telling words (`clustered_topics`).
+by their words, each cluster named by its most telling technical terms (`clustered_topics`).
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ def _bundled_digest() -> str:
 
 MIN_CARDS_TO_CLUSTER = 6
 MAX_CLUSTERS = 8
+# A topic is named by technical terms ("gradient", "clustering"), never by everyday words the
+# questions happen to share ("mention", "two", "different"); the threshold is the one grading
+# uses for a reference's key terms. A cluster without such a word gets a plain name.
+MIN_TECHNICALITY = 0.5
+PLAIN_TOPIC = "General"
 
 
 def clustered_topics(texts: list[str], headings: list[str] | None = None) -> list[str]:
@@ -66,6 +71,7 @@ def clustered_topics(texts: list[str], headings: list[str] | None = None) -> lis
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 
+    from tutor.core.lexicon import technicality
     from tutor.core.stats import idf
     from tutor.core.text import STOPWORDS, stem, tokenize
 
@@ -111,12 +117,13 @@ def clustered_topics(texts: list[str], headings: list[str] | None = None) -> lis
         for w in tokenize(heading):
             if stem(w) in col:
                 in_heading[col[stem(w)]] += 1
+    written = [max(surface[s], key=surface[s].__getitem__) for s in vocab]  # the guide's word
+    technical = np.array([technicality(w) >= MIN_TECHNICALITY for w in written])
     names = {}
     for label in set(labels):
         inside = labels == label
         outside = matrix[~inside].mean(axis=0) if (~inside).any() else 0.0
         weight = (matrix[inside].mean(axis=0) - outside) * (1 + in_heading)
-        top = [vocab[i] for i in np.argsort(-weight)[:3] if weight[i] > 0]
-        words = [max(surface[s], key=surface[s].__getitem__) for s in top]
-        names[label] = ", ".join(words).capitalize() if words else ""
+        top = [i for i in np.argsort(-weight) if weight[i] > 0 and technical[i]][:3]
+        names[label] = ", ".join(written[i] for i in top).capitalize() if top else PLAIN_TOPIC
     return [names[label] for label in labels]

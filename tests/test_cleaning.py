@@ -123,10 +123,31 @@ def test_links_keep_their_words_not_their_addresses():
         f"[here]({url}). Code keeps `a[i](j)` as written.",
     ]), "g.md", set())
     bodies = [c.body for c in guide.cards]
-    assert bodies == [
-        "An extreme point; several methods are listed here.",
-        "A penalty on absolute weights. The rest of the answer is here. "
-        "Code keeps `a[i](j)` as written.",
+    assert bodies == [  # sentences that only point to a link go (test_pointer_sentences_...)
+        "An extreme point",
+        "A penalty on absolute weights. Code keeps `a[i](j)` as written.",
     ]
     points = " ".join(k.text for c in guide.cards for k in c.key_points)
     assert "%20" not in points and "https" not in points
+
+
+def test_sentences_that_only_point_elsewhere_are_dropped_and_reported():
+    url = "https://example.com/qa#2:~:text=the%20rest"
+    guide = parse_guide("\n".join([
+        "## Q1: What is bagging?", "",
+        f"Bagging averages trees fit on bootstrap samples. The rest of the answer is [here]({url})",
+        f"- Read more [in this article]({url}).",
+        f"Dropout zeroes random units during training (see [here]({url})).",
+        "The rest of the answer is in the course notes.", "",
+        "## Q2: What is boosting?", "",
+        f"The rest of the answer is [here]({url})",
+    ]), "g.md", set())
+    bagging, boosting = guide.cards
+    assert bagging.body == ("Bagging averages trees fit on bootstrap samples.\n"
+                            "Dropout zeroes random units during training (see here).")
+    assert [k.text for k in bagging.key_points] == bagging.body.split("\n")
+    assert boosting.no_reference and not boosting.key_points  # nothing but a pointer
+    assert [(d.line, d.text) for d in guide.dropped if d.reason == "pointer to elsewhere"] == [
+        (3, "The rest of the answer is here"), (4, "Read more in this article."),
+        (6, "The rest of the answer is in the course notes."),
+        (10, "The rest of the answer is here")]

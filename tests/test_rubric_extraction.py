@@ -186,3 +186,31 @@ def test_extracted_labels_are_not_cut_mid_phrase(guide):
             if point.label.endswith("…"):
                 last = point.label[:-1].split()[-1].lower()
                 assert last not in {"the", "a", "of", "and", "to", "in"}, point.label
+
+
+def test_what_not_to_do_and_enumerated_pieces_in_extracted_rubrics():
+    """Short items of a pitfalls list are no points (statements add short list items back);
+    each piece of a "(1) ... (2) ..." paragraph is one, lower-case or not."""
+    parsed = parse_guide("""## How do you evaluate a ranker offline?
+
+Replay logged sessions and compare the ranker's order with what listeners chose.
+
+Common pitfalls:
+- Tuning on the test week
+- Ignoring position bias
+
+## What is the curse of dimensionality?
+
+In high dimensions: (1) the volume of space grows exponentially, so data becomes sparse.
+(2) All points become nearly equidistant, which breaks nearest neighbours. (3) Far more data
+is needed to cover the space.
+""", "notes.md", set())
+    kb = KnowledgeBase(parsed.cards, parsed.chunks)
+    ranker, curse = kb.cards
+    assert [p.label for p in rubric_from_card(ranker, kb).points] == [
+        "Replay logged sessions and compare the ranker's order with what listeners chose."]
+    labels = [p.label for p in rubric_from_card(curse, kb).points]
+    assert labels == [
+        "the volume of space grows exponentially, so data becomes sparse.",
+        "All points become nearly equidistant, which breaks nearest neighbours.",
+        "Far more data is needed to cover the space."]

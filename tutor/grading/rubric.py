@@ -32,6 +32,7 @@ from tutor.grading.statements import (
 from tutor.grading.terms import TermGroup
 from tutor.index.cache import IndexCache
 from tutor.index.knowledge import KnowledgeBase
+from tutor.ingest.cautions import cautioned
 from tutor.retrieval.hybrid import HybridRetriever
 
 REFERENCE_ID = "reference"
@@ -88,7 +89,8 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
     spec = book.get(card.heading) if book is not None else None
     if spec is not None:
         return _curated(card, kb, spec)
-    statements = card_statements(card, kb)
+    donts = cautioned(card.body)  # a "Common pitfalls:" item is no point to make
+    statements = [s for s in card_statements(card, kb) if _item(s) not in donts]
     kept = [s for s in statements if _says_something(s, card)] or statements
     points: list[RubricPoint] = []
     for n, s in enumerate(kept):
@@ -131,6 +133,12 @@ def _says_something(s: Statement, card: Card) -> bool:
     thing the question does not is."""
     asked = set(content_words(card.question + " " + card.heading))
     return len(set(content_words(s.text)) - asked) >= (1 if s.named else MIN_NOVEL_WORDS)
+
+
+def _item(s: Statement) -> str:
+    """A statement's first line as `cautioned` lists it (the card's key points leave those
+    items out already; the short list items statements add back need this)."""
+    return LIST_MARK.sub("", s.text.split("\n")[0]).strip().rstrip(",;")
 
 
 def _auto_terms(s: Statement, card: Card, kb: KnowledgeBase) -> tuple[TermGroup, ...]:
