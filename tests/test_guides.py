@@ -237,3 +237,25 @@ def test_clustering_topics_survives_a_card_that_shares_no_word_with_the_others()
     texts.append("")  # an unanswered question
     topics = clustered_topics(texts)  # scipy's cosine distance made this a ValueError (NaN)
     assert len(topics) == len(texts) and all(topics[:8])
+
+
+def test_cards_lists_a_code_only_answer_as_such(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from tutor.cli.main import cli
+    from tutor.index.build import ingest_paths
+
+    guide = tmp_path / "coding.md"
+    guide.write_text("# Coding\n\n### Q1: Implement a function that reverses a list.\n\n"
+                     "```python\ndef reverse(xs):\n    return xs[::-1]\n```\n\n"
+                     "### Q2: What does a hash map trade for its constant-time lookups?\n\n"
+                     "A hash map spends extra memory on buckets to get constant-time lookups.\n\n"
+                     "### Q3: What is a heap?\n\nAnswer here.\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "d")
+    ingest_paths([guide], settings)
+    result = CliRunner().invoke(cli, ["cards"], env={"TUTOR_DATA_DIR": str(settings.data_dir)})
+    assert result.exit_code == 0, result.output
+    status = {line.split()[0]: line for line in result.output.splitlines()}
+    assert "code only" in status["implement-a-function-that-reverses-a-list"]
+    assert " 1 pts" in status["what-does-a-hash-map-trade-for-its-constant-time-lookups"]
+    assert "no answer" in status["what-is-a-heap"]
