@@ -534,6 +534,25 @@ def test_the_best_sentence_leads_the_answer_even_after_a_definition():
     assert ordered == [1, 2, 0]  # the answer first ("This ..." right after it), then the rest
 
 
+def test_tables_are_read_by_cell_and_code_is_never_quoted():
+    from tutor.ask.extractive import guide_sentences
+    from tutor.core.types import Chunk, Hit
+
+    text = ("Both methods step against the gradient of the loss.\n"
+            "| Batch gradient descent | Stochastic gradient descent |\n"
+            "| --- | --- |\n"
+            "| It computes the gradient over the entire dataset. | It computes the gradient "
+            "from one sample at a time. |\n"
+            "```python\nresponse = llm(prompt=\"Summarize in fifty words please\")\n```")
+    chunk = Chunk(id="gd#0", card_id="gd", heading="Batch vs SGD", question="Batch vs SGD?",
+                  kind="concept", text=text, position=0)
+    found = {s.text: s.label for s in guide_sentences([Hit(chunk=chunk, score=1.0)])}
+    assert found == {
+        "Both methods step against the gradient of the loss.": "",
+        "It computes the gradient over the entire dataset.": "Batch gradient descent:",
+        "It computes the gradient from one sample at a time.": "Stochastic gradient descent:"}
+
+
 def test_a_labelled_sentence_speaks_of_its_label_not_the_sentence_before():
     from tutor.ask.extractive import ANAPHOR
 

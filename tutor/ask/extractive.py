@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from tutor.core.stats import idf
 from tutor.core.text import content_words, normalise_ws, split_sentences
 from tutor.core.types import Citation, Hit
+from tutor.ingest.markup import FENCE, TABLE_ROW
 
 LABEL_WORDS = 6  # a line of at most this many words ending in ":" labels the lines below it
 MIN_WORDS = 5  # shorter "sentences" are headings or list labels
 MAX_CHARS = 500  # longer ones are run-on lists, unreadable as an answer sentence
 # a sentence opening like this needs the sentence before it; one with a label of its own
 # ("Multi-Stage Retrieval: This approach ...") speaks of its label and reads alone
+RULE_CELL = re.compile(r"^:?-{3,}:?$")  # a table's rule row: |---|:---:|
 ANAPHOR = re.compile(r"(?:This|These|That|Those|It|They|Such)\b")
 
 
@@ -62,9 +64,9 @@ def guide_sentences(hits: list[Hit]) -> list[GuideSentence]:
     for rank, hit in enumerate(hits):
         chunk_text = normalise_ws(hit.chunk.text)
         label = previous = ""
-        lines = [split_sentences(line) for line in hit.chunk.text.split("\n")]
-        placed = [(n, len(ss), s) for n, ss in enumerate(lines) for s in ss]
-        for position, (line, size, sentence) in enumerate(placed):
+        lines = [(split_sentences(line), column) for line, column in prose_lines(hit.chunk.text)]
+        placed = [(n, len(ss), s, column) for n, (ss, column) in enumerate(lines) for s in ss]
+        for position, (line, size, sentence, column) in enumerate(placed):
             text, before = normalise_ws(sentence), previous
             previous = text
             if text.endswith(":") and len(text.split()) <= LABEL_WORDS:
@@ -76,9 +78,39 @@ def guide_sentences(hits: list[Hit]) -> list[GuideSentence]:
                 continue
             seen.add(key)
             found.append(GuideSentence(text, rank, position, hit.chunk.id, hit.chunk.heading,
-                                       hit.chunk.card_id, hit.chunk.position, label, before,
-                                       line, size))
+                                       hit.chunk.card_id, hit.chunk.position, column or label,
+                                       before, line, size))
     return found
+
+
+def prose_lines(text: str) -> list[tuple[str, str]]:
+    """The chunk's lines that read as prose, each with the label its table column gives it:
+    code blocks and a table's header and rule rows are left out, and a table row gives one line
+    per cell ("The batch gradient uses the entire dataset.", labelled "Batch Gradient Descent:")."""
+    out: list[tuple[str, str]] = []
+    rows = text.split("\n")
+    fence = False
+    header: list[str] = []
+    for n, row in enumerate(rows):
+        if FENCE.match(row):
+            fence = not fence
+            continue
+        if fence:
+            continue
+        if not TABLE_ROW.match(row.strip()):
+            header = []
+            out.append((row, ""))
+            continue
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        if all(RULE_CELL.match(c) for c in cells):
+            continue
+        if n + 1 < len(rows) and TABLE_ROW.match(rows[n + 1].strip()) and all(
+                RULE_CELL.match(c.strip()) for c in rows[n + 1].strip().strip("|").split("|")):
+            header = cells  # a header row names the columns
+            continue
+        out += [(cell, f"{header[i]}:" if i < len(header) and header[i] else "")
+                for i, cell in enumerate(cells) if cell]
+    return out
 
 
 def word_overlap(question: str, texts: list[str]) -> list[float]:
