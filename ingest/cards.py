@@ -3,7 +3,10 @@
 Key points are the answer's numbered groups, bullets, table rows and sentences; the pieces of a
 "(1) ... (2) ..." enumeration inside a paragraph are points of their own, and a list of what not
 to do (`cautions`) is none. Field lines (tags, a question's scenario) are sorted out first
-(`fields`)."""
+(`fields`), and so are the options of a multiple-choice answer (`choices`): they join the
+question, the stated answer is the point. A sub-header ("1. Ask for sources:") with only code
+under it is a point by its own words; a label line over a code block ("Quick Comparison:")
+ends the group above it."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from tutor.ingest.cautions import caution_rows
+from tutor.ingest.choices import split_choices
 from tutor.ingest.cleaning import CleanReport, dedupe_lines
 from tutor.ingest.fields import read_fields
 from tutor.ingest.headings import (
@@ -34,6 +38,8 @@ MAX_QUOTE_CHARS = 400
 # "(1) ", "(2) " inside a paragraph (or "1) ", "2) " after a space); see `_inline_enumeration`
 INLINE_MARK = re.compile(r"(?:(?<=\s)|^)(?:\((\d{1,2})\)|(\d{1,2})\))\s+(?=\S)")
 WHOLE_LABEL_WORDS = 16  # an enumerated piece this short is its own label (no "(2)" in it)
+# emoji and check marks before a header ("✅ 1. Use delimiters:") are decoration
+MARKERS = re.compile(r"^[\u2190-\u21ff\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\s]+")
 ENUM_TAIL = re.compile(r"(?:[\s,;]|\b(?:and|or)\b)+$")  # "(1) a, and (2) b": "(1) a"
 
 
@@ -43,6 +49,7 @@ class Item:
 
     label: str
     lines: list[str] = field(default_factory=list)
+    code_only: bool = False  # a sub-header with only code under it: its own words are the point
 
     @property
     def text(self) -> str:
@@ -52,10 +59,12 @@ class Item:
 def build_card(section: Section, source: str, taken_ids: set[str], report: CleanReport) -> Card:
     """Build a card from a section; ids are slugs of the heading, unique within the index."""
     fields = read_fields(section, report)
+    options, answer_raw = split_choices(fields.answer)  # a distractor is no point to make
+    offered = f"Options: {'; '.join(options)}" if options else ""
     context = _join_paragraphs(unwrap(section.lines[: section.context] + fields.asked,
-                                      report.spellings))
-    answer_lines = unwrap(_answer_lines(fields.answer), report.spellings)
-    lines = dedupe_lines(answer_lines, report)
+                                      report.spellings) + ["", offered])
+    answer_lines = unwrap(_answer_lines(answer_raw), report.spellings)
+    lines = dedupe_lines(answer_lines, report, section.sources)
     difficulty, lines = _difficulty_line(lines)
     answer = _join_paragraphs(lines)
     no_reference = not answer or all(is_placeholder(ln) or is_label(ln)
@@ -72,7 +81,8 @@ def build_card(section: Section, source: str, taken_ids: set[str], report: Clean
         kind="scenario" if section.kind == "scenario" else "concept",
         part=section.part,
         topic=section.topic,
-        question=" ".join(filter(None, [section.question or section.heading, fields.asked_text])),
+        question=" ".join(filter(None, [section.question or section.heading, fields.asked_text,
+                                        offered])),
         body=body,
         key_points=key_points,
         source=source,
@@ -97,6 +107,9 @@ def extract_items(body: str) -> list[Item]:
             continue
         if fence is None and (FENCE.match(line) or FORMULA_FENCE.match(line)):
             fence = _fence_marker(line)
+            if group is not None and len(group.lines) == 1 \
+                    and group.lines[0].rstrip().endswith(":"):
+                group.code_only = True
             continue
         if fence is not None:
             fence = None if line.strip().startswith(fence) else fence
@@ -106,7 +119,7 @@ def extract_items(body: str) -> list[Item]:
             line, group = heading[1], None
         if not line or TABLE_RULE.match(line) or line.startswith("$$") or n in headers:
             continue
-        numbered = NUMBERED.match(line)
+        numbered = NUMBERED.match(MARKERS.sub("", line))
         if numbered:
             group = Item(label=_label(numbered.group(1)), lines=[line])
             items.append(group)
@@ -114,14 +127,32 @@ def extract_items(body: str) -> list[Item]:
             continue  # a sub-heading introduces the points under it
         elif TABLE_ROW.match(line):
             items.append(_table_item(line))
+        elif group is not None and _titles_code(rows, n):
+            group = None  # "Quick Comparison:" over a code example: a sub-header of its own
         elif group is not None:
+            group.code_only = False
             group.lines.append(line)
         elif _is_lead_in(line):
             continue
         else:
             done = _enumerated_paragraph(rows, n, cautions)
             items.extend(_prose_items("\n".join(rows[n:done])))
-    return [it for it in items if _substantive(it)]
+    return [_named_header(it) if it.code_only else it for it in items
+            if _substantive(it) or it.code_only]
+
+
+def _titles_code(rows: list[str], n: int) -> bool:
+    """Whether row `n` is a label line ("Real Impact:") over a code block."""
+    line = rows[n]
+    if LIST_ITEM.match(line) or not is_label(MARKERS.sub("", line)):
+        return False
+    after = next((r for r in rows[n + 1:] if r.strip()), "")
+    return bool(FENCE.match(after))
+
+
+def _named_header(item: Item) -> Item:
+    """"1. Ask for Citations/Sources:" over a code example: the header without its colon."""
+    return Item(label=item.label, lines=[item.lines[0].rstrip().rstrip(":").rstrip()])
 
 
 def _enumerated_paragraph(rows: list[str], n: int, skip: set[int]) -> int:

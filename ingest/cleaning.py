@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tutor.ingest.headings import Difficulty, is_placeholder, parse_legend, strip_emphasis
@@ -63,6 +64,7 @@ HTML_TAG = re.compile(
     r"th|tbody|thead|ul|ol|li|hr|picture|source|kbd|font|section|article|header|footer|nav|"
     r"figure|figcaption|blockquote|u|small|big|mark|del|ins|s)\b[^>]*/?>", re.IGNORECASE)
 RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
+DUPLICATE = "duplicate line"
 POINTER = "pointer to elsewhere"  # "The rest of the answer is [here](...)" (see `pointers`)
 _FURNITURE_RE = re.compile("^(?:{})$".format("|".join(FURNITURE)), re.IGNORECASE)
 _PROMO_RE = re.compile("^(?:{})$".format("|".join(PROMOTION)), re.IGNORECASE)
@@ -135,7 +137,7 @@ def clean(lines: list[Line], report: CleanReport | None = None) -> list[Line]:
         i += 1
         reason = None if line.code or not line.text else _noise_reason(line, repeated, report)
         if not reason and not line.code and len(line.text) > 20 and line.text == last:
-            reason = "duplicate line"  # the same line twice in a row: a conversion artefact
+            reason = DUPLICATE  # the same line twice in a row: a conversion artefact
         if reason:
             report.drop(line, reason)
             continue
@@ -320,20 +322,38 @@ def _may_repeat(raw: str) -> bool:
             and not LIST_ITEM.match(text) and not PART_LINE.match(text))
 
 
-def dedupe_lines(lines: list[str], report: CleanReport | None = None) -> list[str]:
-    """Drop lines repeated within one section, and truncated copies of earlier lines."""
+def dedupe_lines(lines: list[str], report: CleanReport | None = None,
+                 sources: Sequence[Line] = ()) -> list[str]:
+    """Drop lines repeated within one section, and truncated copies of earlier lines: what a
+    PDF conversion leaves when it prints a block twice (two columns, a page break). Code blocks
+    are left alone (an example may show the same line twice on purpose). Each removal is listed
+    in `report` with its line in the guide, found among `sources` (the section's lines)."""
     report = report if report is not None else CleanReport()
     seen: list[str] = []
     out: list[str] = []
+    fenced = False
     for line in lines:
-        key = _dedupe_key(line)
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        key = "" if fenced else _dedupe_key(line)
         if key and len(key) > 25:
             if key in seen or any(s.startswith(key) for s in seen):
-                report.removed["duplicate line"] += 1
+                removed = sum(d.reason == DUPLICATE and _dedupe_key(d.text)[:40] == key[:40]
+                              for d in report.dropped)
+                report.drop(_source_of(key, sources, removed + 1), DUPLICATE, line)
                 continue
             seen.append(key)
         out.append(line)
     return out
+
+
+def _source_of(key: str, sources: Sequence[Line], nth: int) -> Line | None:
+    """The guide line behind the `nth` copy (0: the first) of a line whose dedupe key is `key`
+    (a wrapped line's first part matches it too)."""
+    found = [ln for ln in sources if not ln.code and ln.text
+             and (k := _dedupe_key(plain(ln.text))) and len(k) > 10
+             and (key.startswith(k) or k.startswith(key[:40]))]
+    return found[min(nth, len(found) - 1)] if found else None
 
 
 def _dedupe_key(line: str) -> str:

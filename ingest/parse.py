@@ -11,7 +11,7 @@ from tutor.ingest.cards import build_card, extract_items
 from tutor.ingest.chunking import chunk_card, pack_blocks
 from tutor.ingest.cleaning import CleanReport, Dropped, clean, dedupe_lines
 from tutor.ingest.headings import split_difficulty, strip_emphasis, topic_difficulty
-from tutor.ingest.markup import plain, read_lines
+from tutor.ingest.markup import Line, plain, read_lines
 from tutor.ingest.structure import split_sections
 from tutor.ingest.topics import clustered_topics, is_bundled_guide, topic_for
 
@@ -38,7 +38,7 @@ class ParsedGuide:
 
 
 # Part of every file's content hash in the index: a new parser re-reads unchanged files once.
-PARSER_VERSION = 5
+PARSER_VERSION = 6
 
 
 def parse_guide(text: str, source: str, taken_ids: set[str]) -> ParsedGuide:
@@ -52,7 +52,7 @@ def parse_guide(text: str, source: str, taken_ids: set[str]) -> ParsedGuide:
             f"{source}: no question headings recognised; indexed as plain passages "
             "(interviews and grading work best on guides with one question per heading)"
         )
-        cards = _plain_cards([plain(ln.text) for ln in lines], source, taken_ids, report)
+        cards = _plain_cards(lines, source, taken_ids, report)
         topics: list[str] = []
         heading_lines = {}
     else:
@@ -110,8 +110,10 @@ def _topics(cards: list[Card], topics: list[str], bundled: bool) -> tuple[list[C
     return out, topics
 
 
-def _plain_cards(lines: list[str], source: str, taken: set[str], report: CleanReport) -> list[Card]:
-    content = [ln for ln in dedupe_lines(lines, report) if not ln.lower().startswith("part")]
+def _plain_cards(lines: list[Line], source: str, taken: set[str],
+                 report: CleanReport) -> list[Card]:
+    texts = [plain(ln.text) for ln in lines]
+    content = [ln for ln in dedupe_lines(texts, report, lines) if not ln.lower().startswith("part")]
     paragraphs = [p.strip() for p in "\n".join(content).split("\n\n") if p.strip()]
     groups = pack_blocks(paragraphs, PLAIN_CARD_CHARS, joiner="\n\n")
     stem = Path(source).stem

@@ -214,3 +214,77 @@ is needed to cover the space.
         "the volume of space grows exponentially, so data becomes sparse.",
         "All points become nearly equidistant, which breaks nearest neighbours.",
         "Far more data is needed to cover the space."]
+
+
+FILLER_GUIDE = """# Networks
+
+## What is backpropagation?
+
+This is one of the most frequently asked deep learning interview questions.
+Backpropagation sends the error gradient backwards through the layers to update each weight.
+
+## What is a recurrent network?
+
+In this deep learning interview question, the interviewee expects you to give a detailed answer.
+A recurrent network feeds its hidden state back as an input at the next timestep.
+The next step on this top interview questions and answers blog will be to discuss optimisers.
+
+## Which elements does TensorFlow have?
+
+Variables hold trainable parameters that the optimiser updates.
+W = tf.Variable([.3], dtype=tf.float32)
+*Q: "How would you define a placeholder quickly?"*
+
+## What is the difference between batch and stochastic descent?
+
+| Batch gradient descent | Stochastic gradient descent |
+| --- | --- |
+| It computes the gradient on the entire dataset. | It computes the gradient on one sample. |
+| It converges slowly on large data. | It updates the weights far more often. |
+
+## What is the difference between system and user prompts?
+
+System Prompt: Sets the overall behaviour and constraints of the assistant.
+Interview Tip: The system prompt configures the session while user prompts carry the data.
+"""
+
+
+@pytest.fixture(scope="module")
+def filler() -> KnowledgeBase:
+    parsed = parse_guide(FILLER_GUIDE, "dl.md", set())
+    return KnowledgeBase(parsed.cards, parsed.chunks)
+
+
+def test_sentences_about_the_interview_or_the_document_are_no_points(filler):
+    texts = [p.text for c in filler.cards for p in rubric_from_card(c, filler).points]
+    assert not any("interview" in t or "blog" in t for t in texts), texts
+    backprop = rubric_from_card(card_of(filler, "What is backpropagation"), filler)
+    assert [p.text for p in backprop.points] == [
+        "Backpropagation sends the error gradient backwards through the layers to update each "
+        "weight."]
+
+
+def test_code_lines_and_quoted_questions_are_no_points(filler):
+    rubric = rubric_from_card(card_of(filler, "Which elements"), filler)
+    assert [p.text for p in rubric.points] == [
+        "Variables hold trainable parameters that the optimiser updates."]
+
+
+def test_a_comparison_table_row_is_a_point_compared_cell_by_cell(filler):
+    card = card_of(filler, "What is the difference between batch")
+    rubric = rubric_from_card(card, filler)
+    assert len(rubric.points) == len(card.key_points) == 2  # what `tutor cards` counts
+    first = rubric.points[0]
+    assert first.units == ["Batch gradient descent: It computes the gradient on the entire "
+                           "dataset.", "Stochastic gradient descent: It computes the gradient "
+                           "on one sample."]
+    assert "|" not in first.label
+    assert chunk_quoting(card, filler, first.citation.quote) is not None  # verbatim row
+
+
+def test_a_label_naming_no_subject_is_titled_with_its_sentence(filler):
+    rubric = rubric_from_card(card_of(filler, "What is the difference between system"), filler)
+    assert [p.label for p in rubric.points] == [
+        "System Prompt",
+        "Interview Tip: The system prompt configures the session while user prompts carry the "
+        "data."]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -21,6 +22,8 @@ from tutor.embedding.embedder import Embedder
 from tutor.grading.follow_ups import template_follow_up
 from tutor.grading.rubric_files import CardRubricSpec, RubricBook
 from tutor.grading.statements import (
+    DOCUMENT_TALK,
+    DOCUMENT_WORDS,
     LIST_MARK,
     Statement,
     card_statements,
@@ -42,6 +45,8 @@ STRONG_TITLE_MATCH = 0.8
 MAX_ESSENTIAL = 6  # extracted rubrics: the first points are essential, the rest supporting
 AUTO_TERMS = 3  # extracted rubrics: each point's most specific words become its key terms
 MIN_NOVEL_WORDS = 3  # a guide sentence that adds fewer words to the question is no point
+SPECIFIC_TECHNICALITY = 0.5  # a word at least this rare in everyday English ...
+SPREAD_SHARE = 0.25  # ... and in at most this share of the guide's cards is specific to a card
 log = logging.getLogger(__name__)
 
 
@@ -91,16 +96,19 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
         return _curated(card, kb, spec)
     donts = cautioned(card.body)  # a "Common pitfalls:" item is no point to make
     statements = [s for s in card_statements(card, kb) if _item(s) not in donts]
+    statements = [s for s in statements if not _about_the_document(s, card, kb)]
     kept = [s for s in statements if _says_something(s, card)] or statements
     points: list[RubricPoint] = []
     for n, s in enumerate(kept):
         chunk = kb.chunk(s.chunk_id)
-        label = s.title if not s.title.endswith("…") else short_label(s.text)
+        label = s.title if not s.title.endswith("…") else short_label(
+            s.units[0] if s.units else s.text)  # a table row by its first cell, not its bars
         if any(p.label == label for p in points):  # labels name points in grades: keep apart
             label = short_label(s.text)
         points.append(RubricPoint(
             label=label, text=s.text,
-            units=[LIST_MARK.sub("", s.text)] if s.named else units_of(s.text, s.title),
+            units=list(s.units) if s.units else [LIST_MARK.sub("", s.text)] if s.named
+            else units_of(s.text, s.title),
             citation=Citation(chunk_id=s.chunk_id, section=chunk.heading if chunk else
                               card.heading, quote=s.text),
             essential=n < MAX_ESSENTIAL, weight=1.0 if n < MAX_ESSENTIAL else 0.5,
@@ -133,6 +141,27 @@ def _says_something(s: Statement, card: Card) -> bool:
     thing the question does not is."""
     asked = set(content_words(card.question + " " + card.heading))
     return len(set(content_words(s.text)) - asked) >= (1 if s.named else MIN_NOVEL_WORDS)
+
+
+def _about_the_document(s: Statement, card: Card, kb: KnowledgeBase) -> bool:
+    """A sentence about the interview or the guide ("This is one of the most frequently asked
+    deep learning interview questions.") states no point unless it also says something specific
+    to its card: a word, beyond the question's and the document's own, that is rare in everyday
+    English and not spread over the guide's cards."""
+    if not DOCUMENT_TALK.search(s.text):
+        return False
+    asked = set(content_words(card.question + " " + card.heading))
+    spread = _card_frequency(kb)
+    most = SPREAD_SHARE * max(1, len(kb.cards))
+    return not any(w not in DOCUMENT_WORDS and stem(w) not in asked
+                   and technicality(w) >= SPECIFIC_TECHNICALITY and spread[stem(w)] <= most
+                   for w in surface_words(DOCUMENT_TALK.sub(" ", s.text)))
+
+
+@lru_cache(maxsize=4)
+def _card_frequency(kb: KnowledgeBase) -> Counter[str]:
+    """In how many of the guide's cards each content word (stemmed) occurs."""
+    return Counter(w for c in kb.cards for w in set(content_words(f"{c.question}\n{c.body}")))
 
 
 def _item(s: Statement) -> str:

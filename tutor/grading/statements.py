@@ -4,6 +4,8 @@ A guide without a curated rubric is graded against points cut from its cards: th
 ingestion found, without table rows, fragments, intros and cross-references, plus what ingestion
 leaves out (the items of a list, however short, and the sentences before a lead-in's colon).
 Labels are whole short sentences or clean cuts; quotes stay verbatim in the indexed guide.
+A row of a comparison table (a header naming what is compared, cells that say something) is a
+point too, compared with answers as "Header: cell" per cell; a value table's rows are none.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Statement:
     title: str  # the guide's title for it ("Early stopping"), or its opening words ("…")
     chunk_id: str
     named: bool = False  # a short list item: its words name the point
+    units: tuple[str, ...] = ()  # what answers are compared with, when not the text's sentences
 
 
 def card_statements(card: Card, kb: KnowledgeBase) -> list[Statement]:
@@ -35,10 +38,14 @@ def card_statements(card: Card, kb: KnowledgeBase) -> list[Statement]:
     a list, however short, and the sentences before a lead-in's colon)."""
     found: list[tuple[int, Statement]] = []
     for kp in card.key_points:
+        cells = comparison_cells(kp.text, card.body)
+        if cells:
+            found.append((card.body.find(kp.text), Statement(
+                kp.text, short_label(cells[0]), kp.chunk_id, units=tuple(cells))))
+            continue
         text = _trimmed(kp.text, card.body)
         if text is not None and not is_non_statement(text):
-            title = kp.label if kp.label.rstrip("…") in text.replace("**", "") \
-                else short_label(text)  # a cut passage keeps no title of what was cut
+            title = _title(kp.label, text)
             named = "\n" not in text and LIST_MARK.match(text) is not None \
                 and len(text.split()) <= MAX_NAME_WORDS + 1
             found.append((card.body.find(text.split("\n")[0]),
@@ -51,6 +58,49 @@ def card_statements(card: Card, kb: KnowledgeBase) -> list[Statement]:
     return [s for _, s in sorted(found, key=lambda f: f[0])]
 
 
+def _title(label: str, text: str) -> str:
+    """A key point's title: its label ("Early stopping"); a label that names no subject
+    ("Interview Tip: ...", "Key Insight: ...") with the first sentence after its colon; a cut
+    passage keeps no title of what was cut."""
+    plain = LIST_MARK.sub("", text.replace("**", "").split("\n")[0]).strip()
+    nameless = set(label.lower().split()) <= DOCUMENT_WORDS | _NAMELESS
+    if label and nameless and plain.startswith(f"{label}:") and plain[len(label) + 1:].strip():
+        return short_label(plain)
+    return label if label.rstrip("…") in text.replace("**", "") else short_label(text)
+
+
+_NAMELESS = frozenset("key tip tips insight insights note notes".split())  # "Key Insight:"
+
+
+def comparison_cells(text: str, body: str) -> list[str] | None:
+    """A comparison table's row, cell by cell as "Header: cell" (a row-label column names the
+    row: "Traceability - Fine-tuning: none"); None unless `text` is one row of a table whose
+    header names two or more columns and the row has two or more cells of words."""
+    rows = body.split("\n")
+    if "\n" in text or not _TABLE_ROW.search(text) or text not in rows:
+        return None
+    at = rows.index(text)
+    top = at
+    while top > 0 and rows[top - 1].startswith("|"):
+        top -= 1
+    if at < top + 2 or not _RULE.match(rows[top + 1]):
+        return None
+    header, cells = _cells(rows[top]), _cells(text)
+    if len(header) != len(cells) or sum(bool(h) for h in header) < 2:
+        return None
+    worded = [c for c in cells if len(re.findall(r"[A-Za-z]{2,}", c)) >= 2]
+    if len(worded) < 2:
+        return None
+    named = "" if header[0] else cells[0]  # an unnamed first column labels the rows
+    pairs = [f"{h}: {c}" for h, c in zip(header, cells, strict=True) if h and c]
+    return [f"{named} - {p}" if named else p for p in pairs]
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip().replace("**", "") for c in row.strip().strip("|").split("|")]
+
+
+_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _TABLE_ROW = re.compile(r"^\|.*\|$|(?:[^|]*\|){3}")  # |a|b| or three cell separators
 LIST_MARK = re.compile(r"^(?:[-*+•▪◦●]\s+|\d{1,3}[.)]\s+)")
 _FENCE = re.compile(r"^\s*(?:```|~~~|\$\$\s*$)")
@@ -59,19 +109,37 @@ _POINTER = re.compile(
     r"\b(?:see|refer(?:s|red)?\s+to|shown|described|explained|discussed|listed|mentioned|"
     r"given|covered)\b.{0,40}\b(?:above|below|earlier|later|previously)\b"
     r"|\b(?:below|above)\s+(?:are|is|we|you)\b", re.IGNORECASE)
+# a sentence about the interview or the document rather than the topic ("this deep learning
+# interview question", "the interviewee expects", "this ... blog"): `rubric` keeps it only when
+# it also says something specific to its card
+DOCUMENT_TALK = re.compile(
+    r"\binterview\s+questions?\b|\binterview(?:er|ee)s?\b.{0,40}\bexpects?\b"
+    r"|\bgoing\s+for\s+an?\s+(?:[\w-]+\s+){0,3}interview\b"
+    r"|\b(?:this|these|our)\s+(?:[\w-]+\s+){0,8}?(?:blog|article|tutorial)s?\b"
+    r"|\b(?:this|our)\s+(?:post|guide)\b(?!\s+(?:the|a|an|it|them)\b)", re.IGNORECASE)
+DOCUMENT_WORDS = frozenset("interview interviews interviewer interviewers interviewee interviewees "
+                           "question questions answer "
+                           "answers blog article tutorial post guide detail detailed".split())
+# a line of code ("W = tf.Variable([.3])", "result = sess.run(b)"): shown, never a point
+_CODE_LINE = re.compile(r"^[A-Za-z_][\w.]*(?:\[[^\]]*\])?\s*=\s*[\w.]+\(.*\)\s*;?$")
+# a question quoted in the answer ('*Q: "How would you ...?"*') asks, it states no point
+_QUESTION = re.compile(r"\?[\s\"'”’*_)]*$")
 _DANGLING = frozenset("a an the of and or to with in on for by from as at is are than then "
                       "that which if when where while but".split())
 
 
 def is_non_statement(text: str) -> bool:
     """Table rows, fragments (a sentence ending in "," or ":" or on a function word, one
-    opening with a lower-case function word, a formula's empty slot ", ,"), and sentences that
-    only point elsewhere ("see the explanation below") state no point."""
+    opening with a lower-case function word, a formula's empty slot ", ,"), lines of code,
+    questions, and sentences that only point elsewhere ("see the explanation below") state no
+    point."""
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     sentences = split_sentences(text)
     if not sentences or all(_TABLE_ROW.search(ln) for ln in lines):
         return True
     if any(_POINTER.search(s) for s in sentences) or re.search(r",\s*,", text):
+        return True
+    if all(_CODE_LINE.match(LIST_MARK.sub("", ln)) or _QUESTION.search(ln) for ln in lines):
         return True
     last, first, listed = sentences[-1], sentences[0].split()[0], LIST_MARK.match(lines[0])
     if last.endswith(":") or (not listed and (last.endswith(",") or (
