@@ -45,3 +45,31 @@ def test_a_guide_clause_that_holds_a_negation_anywhere_is_no_plain_statement():
                         "the subset of neurons for feature representation.") == []
     assert denied_terms(terms("subset"), answer, "Each step trains a random subset of "
                         "neurons.") == ["subset"]
+
+
+def test_a_negation_the_card_itself_states_of_the_other_side_is_no_denial():
+    import numpy as np
+
+    from tutor.core.types import Citation
+    from tutor.grading.evidence import point_evidence
+    from tutor.grading.rubric import Rubric, RubricPoint
+
+    def point(text: str, *names: str) -> RubricPoint:
+        return RubricPoint(label=text[:20], text=text, units=[text], terms=tuple(terms(*names)),
+                           citation=Citation(chunk_id="c#0", section="s", quote=text))
+
+    points = [point("A feedforward network's signals travel in one direction.", "direction"),
+              point("There are no feedback loops in it.", "loops"),
+              point("A recurrent network's signals travel both ways, creating a looped network.",
+                    "looped", "signals")]
+    answer = ["Feedforward nets pass signals one way, no loops; RNNs feed their state back in."]
+
+    def denials(source: str) -> list[list[str]]:
+        rubric = Rubric(question="Feedforward vs recurrent networks?", points=points,
+                        source=source)
+        found = point_evidence(rubric, answer, np.ones((1, 4)), [np.ones((1, 4))] * 3,
+                               np.zeros(3))
+        return [p.denied for p in found]
+
+    assert denials("card")[2] == []  # the card says "no loops" itself, of the other network
+    assert denials("curated")[2] == ["looped"]  # a curated point is compared with itself

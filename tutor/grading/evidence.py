@@ -67,7 +67,7 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
             hits = [term_recall(point.terms, ws)[0] for ws in seg_words]
             seg_i = int(np.argmax(np.array(hits) + 1e-3 * sims.max(axis=1)))
         sim = float(sims.max())
-        denied = denied_terms(point.terms, answer_clauses, guide_statement(point)) \
+        denied = denied_terms(point.terms, answer_clauses, negations_of(rubric, point)) \
             if said else []
         subject = subjects[n]
         if said and subject and misattributed(point.terms, subject, sides, answer_clauses):
@@ -75,6 +75,17 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
         found.append(PointEvidence(terms, said, sim, float(token_recall[n]), segments[seg_i],
                                    point.units[int(unit_i)], denied))
     return found
+
+
+def negations_of(rubric: Rubric, point: RubricPoint) -> str:
+    """The guide text whose negations an answer may echo without contradicting the point: the
+    point's own statement; for a rubric cut from a card's sentences, the card's other points too
+    ("There are no feedback loops" says of the feedforward network what an answer saying "no
+    loops" of it echoes, not a denial of "the recurrent network's signals form a loop"). A curated
+    point states one claim of one subject and is compared with itself."""
+    if rubric.source == "curated":
+        return guide_statement(point)
+    return " ".join(guide_statement(p) for p in rubric.points)
 
 
 def guide_statement(point: RubricPoint) -> str:
