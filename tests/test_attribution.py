@@ -51,3 +51,57 @@ def test_a_point_said_only_of_the_other_side_is_misattributed():
 def test_terms_said_without_naming_a_side_are_not_judged():
     unnamed = clauses("One network plays a critic in a minimax game.")
     assert not misattributed(ADVERSARIAL, "gan", {"gan", "vae"}, unnamed)
+
+
+# Rubrics cut from a guide's paragraphs are read loosely (paragraphs=True): found on public
+# guides, where a swapped BERT/GPT answer scored 5.0.
+BERT_GPT = "What is the difference between BERT and GPT?"
+SIDES = {"bert", "gpt"}
+GUIDE_PARAGRAPH = (  # a guide's paragraph, one rubric point a sentence
+    "BERT uses an encoder-only architecture with bidirectional self-attention.",
+    "Trained with masked language modeling (MLM).",
+    "Best for understanding tasks (classification, NER, QA).",
+    "GPT uses a decoder-only architecture with causal self-attention.",
+    "Trained with next-token prediction.",
+    "Modern LLMs are all decoder-only (GPT-style).")
+NEXT_TOKEN = [TermGroup.of(["next-token"]), TermGroup.of(["prediction"]),
+              TermGroup.of(["trained"])]
+CAUSAL = [TermGroup.of(["decoder-only"]), TermGroup.of(["causal"])]
+
+
+def test_points_without_a_subject_of_their_own_are_about_the_side_before_them():
+    """Each side opens one point; the sentences after it go on about it."""
+    assert point_subjects(BERT_GPT, GUIDE_PARAGRAPH) == (None,) * 6  # strict: one point a side
+    assert point_subjects(BERT_GPT, GUIDE_PARAGRAPH, paragraphs=True) == (
+        "bert", "bert", "bert", "gpt", "gpt", None)
+    assert point_subjects("What is the difference between hard and soft voting classifiers?", (
+        "* Hard Voting: we classify an input by the maximum votes to a class.",
+        "* Soft Voting: we classify an input by the average probability of each class.",
+    ), paragraphs=True) == ("hard", "soft")
+
+
+def test_a_clause_naming_no_side_speaks_of_the_side_named_last():
+    swapped = clauses("GPT is encoder-only. BERT, on the other hand, uses a decoder-only "
+                      "architecture with causal attention.")
+    right = clauses("BERT is encoder-only. GPT, on the other hand, uses a decoder-only "
+                    "architecture with causal attention.")
+    assert misattributed(CAUSAL, "gpt", SIDES, swapped, paragraphs=True)
+    assert not misattributed(CAUSAL, "gpt", SIDES, right, paragraphs=True)
+
+
+def test_a_term_both_sides_share_does_not_save_a_swapped_point():
+    """"trained" is said of GPT in the swap too, but the point's own terms go to BERT."""
+    swapped = clauses("GPT is trained with masked language modeling, and BERT is trained "
+                      "with next-token prediction.")
+    right = clauses("BERT is trained with masked language modeling, and GPT is trained with "
+                    "next-token prediction.")
+    assert misattributed(NEXT_TOKEN, "gpt", SIDES, swapped, paragraphs=True)
+    assert not misattributed(NEXT_TOKEN, "gpt", SIDES, right, paragraphs=True)
+
+
+def test_a_term_that_names_a_side_does_not_tell_which_side_is_meant():
+    groups = [TermGroup.of(["GPT"]), TermGroup.of(["causal"])]
+    swapped = clauses("GPT is bidirectional and BERT is causal.")
+    assert misattributed(groups, "gpt", SIDES, swapped, paragraphs=True)
+    assert not misattributed(groups, "gpt", SIDES, paragraphs=True,
+                             answer=clauses("BERT is bidirectional and GPT is causal."))

@@ -51,8 +51,9 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
     seg_words = [stemmed_words(s) for s in segments]
     all_words = tuple(w for ws in seg_words for w in (*ws, "|"))  # "|" stops cross-sentence
     answer_clauses = [c for s in segments for c in clauses(s)]
+    paragraphs = rubric.source != "curated"  # points cut from the guide's (or a reference's) text
     subjects = point_subjects(f"{rubric.question} {rubric.section or ''}",
-                              tuple(p.text for p in rubric.points))
+                              tuple(p.text for p in rubric.points), paragraphs)
     sides = {s for s in subjects if s}
     found: list[PointEvidence] = []
     for n, (point, vecs) in enumerate(zip(rubric.points, unit_vecs)):
@@ -70,7 +71,8 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
         denied = denied_terms(point.terms, answer_clauses, negations_of(rubric, point)) \
             if said else []
         subject = subjects[n]
-        if said and subject and misattributed(point.terms, subject, sides, answer_clauses):
+        if said and subject and misattributed(point.terms, subject, sides, answer_clauses,
+                                              paragraphs):
             denied.append(f"said of {'/'.join(sorted(sides - {subject}))}")
         found.append(PointEvidence(terms, said, sim, float(token_recall[n]), segments[seg_i],
                                    point.units[int(unit_i)], denied))
