@@ -133,7 +133,9 @@ def _outnumbered(groups: Sequence[TermGroup], subject: str, sides: set[str],
                  answer: Sequence[tuple[str, ...]]) -> bool:
     """The loose reading: a clause naming no side speaks of the side named last when it goes on
     from it ("and it …") or follows a bare subject ("BERT, …"); terms naming a side say
-    nothing."""
+    nothing; an answer that never names the point's own side is not judged."""
+    if not any(subject in clause for clause in answer):
+        return False  # an answer that never names the point's side ("RNNs" for "recurrent")
     telling = [g for g in groups if not any(sides.intersection(seq) for seq in g.stems)]
     given: dict[str, set[int]] = {}
     last: str | None = None
