@@ -1,5 +1,7 @@
 """Comparison questions: a point said of the other compared side is caught, not credited."""
 
+import pytest
+
 from tutor.grading.attribution import misattributed, point_subjects
 from tutor.grading.polarity import clauses
 from tutor.grading.terms import TermGroup
@@ -80,23 +82,21 @@ def test_points_without_a_subject_of_their_own_are_about_the_side_before_them():
     ), paragraphs=True) == ("hard", "soft")
 
 
-def test_a_clause_naming_no_side_speaks_of_the_side_named_last():
-    swapped = clauses("GPT is encoder-only. BERT, on the other hand, uses a decoder-only "
-                      "architecture with causal attention.")
-    right = clauses("BERT is encoder-only. GPT, on the other hand, uses a decoder-only "
-                    "architecture with causal attention.")
-    assert misattributed(CAUSAL, "gpt", SIDES, swapped, paragraphs=True)
-    assert not misattributed(CAUSAL, "gpt", SIDES, right, paragraphs=True)
-
-
-def test_a_term_both_sides_share_does_not_save_a_swapped_point():
-    """"trained" is said of GPT in the swap too, but the point's own terms go to BERT."""
-    swapped = clauses("GPT is trained with masked language modeling, and BERT is trained "
-                      "with next-token prediction.")
-    right = clauses("BERT is trained with masked language modeling, and GPT is trained with "
-                    "next-token prediction.")
-    assert misattributed(NEXT_TOKEN, "gpt", SIDES, swapped, paragraphs=True)
-    assert not misattributed(NEXT_TOKEN, "gpt", SIDES, right, paragraphs=True)
+@pytest.mark.parametrize(("groups", "swapped", "right"), [
+    # a clause naming no side speaks of the side named last ("BERT, on the other hand, uses…")
+    (CAUSAL, "GPT is encoder-only. BERT, on the other hand, uses a decoder-only architecture "
+             "with causal attention.",
+     "BERT is encoder-only. GPT, on the other hand, uses a decoder-only architecture with "
+     "causal attention."),
+    # "trained" is said of GPT in the swap too, but the point's own terms go to BERT
+    (NEXT_TOKEN, "GPT is trained with masked language modeling, and BERT is trained with "
+                 "next-token prediction.",
+     "BERT is trained with masked language modeling, and GPT is trained with next-token "
+     "prediction."),
+])
+def test_the_loose_reading_catches_a_swap_and_passes_the_right_answer(groups, swapped, right):
+    assert misattributed(groups, "gpt", SIDES, clauses(swapped), paragraphs=True)
+    assert not misattributed(groups, "gpt", SIDES, clauses(right), paragraphs=True)
 
 
 def test_a_term_that_names_a_side_does_not_tell_which_side_is_meant():
