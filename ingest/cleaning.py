@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from tutor.ingest.headings import Difficulty, is_placeholder, parse_legend, strip_emphasis
 from tutor.ingest.markup import (
+    FENCE,
     LINK,
     LIST_ITEM,
     Line,
@@ -333,7 +334,7 @@ def dedupe_lines(lines: list[str], report: CleanReport | None = None,
     out: list[str] = []
     fenced = False
     for line in lines:
-        if line.lstrip().startswith(("```", "~~~")):
+        if FENCE.match(line):
             fenced = not fenced
         key = "" if fenced else _dedupe_key(line)
         if key and len(key) > 25:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from tutor.ingest.cleaning import CleanReport
 from tutor.ingest.headings import DIFFICULTY_LINE, strip_emphasis
+from tutor.ingest.markup import FENCE
 from tutor.ingest.structure import Section
 
 # At the top of an answer any of these labels a metadata field; further down only tags and
@@ -48,7 +49,7 @@ def read_fields(section: Section, report: CleanReport) -> Fields:
     for i in range(section.context, len(section.lines)):
         line = section.lines[i]
         source = section.sources[i] if i < len(section.sources) else None
-        fence = fence != (line.lstrip().startswith(("```", "~~~")))
+        fence = fence != bool(FENCE.match(line))
         text = strip_emphasis(line).strip()
         if source is not None and source.code or fence:
             top = top and not text

@@ -17,6 +17,7 @@ SETEXT = re.compile(r"^(=+|-+)\s*$")
 LIST_ITEM = re.compile(r"^(?:[-*+•▪◦●]\s+|\d{1,3}[.)]\s+)")
 BOLD_LINE = re.compile(r"^(?:\*\*|__)(?P<text>.+?)(?:\*\*|__)(?P<rest>[^*_]{0,24})$")
 TABLE_ROW = re.compile(r"^\|.*\|$")
+TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")  # |---|:---:|
 # [text](url) or [text](url "title"); the url may hold one level of parentheses ("..._(x)")
 LINK = re.compile(r"\[([^\]]*)\]\(\s*(<[^>]*>|(?:[^()\s]|\([^()\s]*\))*)"
                   r"(?:\s+[\"'][^\"']*[\"'])?\s*\)")
@@ -141,3 +142,8 @@ def strip_links(text: str, words: Callable[[re.Match[str]], str] | None = None) 
 def plain(text: str) -> str:
     """Body text of a non-code line: bold markers dropped (the index keeps text, not markup)."""
     return text.replace("**", "")
+
+
+def table_cells(row: str) -> list[str]:
+    """A markdown table row's cells, stripped ("| a | b |" -> ["a", "b"])."""
+    return [c.strip() for c in row.strip().strip("|").split("|")]

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from tutor.core.stats import idf
 from tutor.core.text import content_words, normalise_ws, split_sentences
 from tutor.core.types import Citation, Hit
-from tutor.ingest.markup import FENCE, TABLE_ROW
+from tutor.ingest.markup import FENCE, TABLE_ROW, TABLE_RULE, table_cells
 
 LABEL_WORDS = 6  # a line of at most this many words ending in ":" labels the lines below it
 MIN_WORDS = 5  # shorter "sentences" are headings or list labels
 MAX_CHARS = 500  # longer ones are run-on lists, unreadable as an answer sentence
 # a sentence opening like this needs the sentence before it; one with a label of its own
 # ("Multi-Stage Retrieval: This approach ...") speaks of its label and reads alone
-RULE_CELL = re.compile(r"^:?-{3,}:?$")  # a table's rule row: |---|:---:|
 ANAPHOR = re.compile(r"(?:This|These|That|Those|It|They|Such)\b")
 
 
@@ -101,11 +100,10 @@ def prose_lines(text: str) -> list[tuple[str, str]]:
             header = []
             out.append((row, ""))
             continue
-        cells = [c.strip() for c in row.strip().strip("|").split("|")]
-        if all(RULE_CELL.match(c) for c in cells):
+        cells = table_cells(row)
+        if TABLE_RULE.match(row.strip()):
             continue
-        if n + 1 < len(rows) and TABLE_ROW.match(rows[n + 1].strip()) and all(
-                RULE_CELL.match(c.strip()) for c in rows[n + 1].strip().strip("|").split("|")):
+        if n + 1 < len(rows) and TABLE_RULE.match(rows[n + 1].strip()):
             header = cells  # a header row names the columns
             continue
         out += [(cell, f"{header[i]}:" if i < len(header) and header[i] else "")

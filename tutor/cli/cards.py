@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 
 from tutor.cli.common import json_option, load, print_json, progress_bar
-
-CODE_FENCE = re.compile(r"^\s*(?:```|~~~)", re.MULTILINE)
+from tutor.ingest.markup import FENCE
 
 
 @click.command()
@@ -37,7 +34,7 @@ def cards(ctx: click.Context, topic: str | None, guide: str | None, difficulty: 
         return
     for c in chosen:
         points = ("no answer" if c.no_reference
-                  else "code only" if not c.key_points and CODE_FENCE.search(c.body)
+                  else "code only" if not c.key_points and any(map(FENCE.match, c.body.split("\n")))
                   else f"{len(c.key_points):2d} pts")  # a solution in code has no points
         click.echo(f"{c.id:62s} {c.topic:28.28s} {c.difficulty or '':6s} {points:9s} "
                    f"{c.heading[:70]}")

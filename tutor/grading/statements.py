@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from tutor.core.text import STOPWORDS, normalise_ws, split_sentences, tokenize
 from tutor.core.types import Card, Chunk
 from tutor.index.knowledge import KnowledgeBase
+from tutor.ingest.markup import TABLE_RULE, table_cells
 
 MAX_NAME_WORDS = 6  # a list item this short names its point ("Accuracy", "one-hot encoding")
 MAX_LABEL_WORDS = 16  # longer statements are labelled by their first clause
@@ -83,7 +84,7 @@ def comparison_cells(text: str, body: str) -> list[str] | None:
     top = at
     while top > 0 and rows[top - 1].startswith("|"):
         top -= 1
-    if at < top + 2 or not _RULE.match(rows[top + 1]):
+    if at < top + 2 or not TABLE_RULE.match(rows[top + 1]):
         return None
     header, cells = _cells(rows[top]), _cells(text)
     if len(header) != len(cells) or sum(bool(h) for h in header) < 2:
@@ -97,10 +98,9 @@ def comparison_cells(text: str, body: str) -> list[str] | None:
 
 
 def _cells(row: str) -> list[str]:
-    return [c.strip().replace("**", "") for c in row.strip().strip("|").split("|")]
+    return [c.replace("**", "") for c in table_cells(row)]
 
 
-_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _TABLE_ROW = re.compile(r"^\|.*\|$|(?:[^|]*\|){3}")  # |a|b| or three cell separators
 LIST_MARK = re.compile(r"^(?:[-*+•▪◦●]\s+|\d{1,3}[.)]\s+)")
 _FENCE = re.compile(r"^\s*(?:```|~~~|\$\$\s*$)")
