@@ -105,3 +105,43 @@ def test_a_term_that_names_a_side_does_not_tell_which_side_is_meant():
     assert misattributed(groups, "gpt", SIDES, swapped, paragraphs=True)
     assert not misattributed(groups, "gpt", SIDES, paragraphs=True,
                              answer=clauses("BERT is bidirectional and GPT is causal."))
+
+
+def test_the_guides_labels_over_points_give_the_sides():
+    """"Self-Consistency:" over one paragraph and "Self-Refinement:" over another: the sides
+    are the question words that tell the labels apart (both hold "self")."""
+    question = "What are self-consistency and self-refinement techniques?"
+    points = ("Both techniques improve output quality by generating several times.",
+              "Generate multiple responses and pick the most common answer (majority voting).",
+              "Model critiques and improves its own output iteratively.")
+    labels = ("", "Self-Consistency", "Self-Refinement")
+    assert point_subjects(question, points, paragraphs=True) == (None,) * 3
+    assert point_subjects(question, points, paragraphs=True, labels=labels) == (
+        None, "consist", "refin")
+    voting = [TermGroup.of(["responses"]), TermGroup.of(["majority voting"])]
+    sides = {"consist", "refin"}
+    swapped = clauses("Self-consistency has the model critique and revise a draft. "
+                      "Self-refinement, in contrast, samples many responses and takes a "
+                      "majority voting.")
+    right = clauses("Self-consistency samples many responses and takes a majority voting; "
+                    "self-refinement has the model critique and revise a draft.")
+    assert misattributed(voting, "consist", sides, swapped, paragraphs=True)
+    assert not misattributed(voting, "consist", sides, right, paragraphs=True)
+
+
+def test_a_question_asking_a_or_b_has_those_sides_and_conditions_name_them():
+    """"Too low or too high?": each point's first clause names its side, and in the answer a
+    condition ("When the rate is too high, …") says which side the next clause speaks of."""
+    question = "What will happen if the learning rate is set too low or too high?"
+    points = ("When your learning rate is too low, training will progress very slowly.",
+              "It will take many updates before reaching the minimum point.",
+              "If the learning rate is set too high, the loss diverges.")
+    assert point_subjects(question, points) == (None,) * 3
+    assert point_subjects(question, points, paragraphs=True) == ("low", "low", "high")
+    slow = [TermGroup.of(["slowly"]), TermGroup.of(["progress"])]
+    swapped = clauses("When the learning rate is set too high, training progresses very "
+                      "slowly. When it is too low, the loss diverges.")
+    right = clauses("When the learning rate is set too low, training progresses very slowly. "
+                    "When it is too high, the loss diverges.")
+    assert misattributed(slow, "low", {"low", "high"}, swapped, paragraphs=True)
+    assert not misattributed(slow, "low", {"low", "high"}, right, paragraphs=True)

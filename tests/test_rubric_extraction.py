@@ -288,3 +288,39 @@ def test_a_label_naming_no_subject_is_titled_with_its_sentence(filler):
         "System Prompt",
         "Interview Tip: The system prompt configures the session while user prompts carry the "
         "data."]
+
+
+def test_a_label_line_over_a_passage_names_its_side():
+    """"Self-Consistency:" on a line of its own labels the paragraph under it, and "1.
+    Discriminative Models:" the list under it; a lead-in sentence and a numbered label
+    followed by its sibling label nothing."""
+    parsed = parse_guide("""## What are self-consistency and self-refinement techniques?
+
+Both techniques improve output quality by having the model generate several times.
+
+**Self-Consistency:**
+
+Generate multiple responses and pick the most common answer (majority voting).
+
+**Self-Refinement:**
+
+The model critiques and improves its own output iteratively.
+
+## What is the difference between discriminative and generative models?
+
+The main kinds of models here include:
+
+1. Discriminative Models:
+- Primary task: they learn the boundary between classes.
+- They model the conditional probability of the label.
+
+2. Generative Models:
+
+3. Uses:
+- Generative models learn the joint distribution of features and labels.
+""", "notes.md", set())
+    kb = KnowledgeBase(parsed.cards, parsed.chunks)
+    techniques, models = (rubric_from_card(c, kb) for c in kb.cards)
+    assert [p.side for p in techniques.points] == ["", "Self-Consistency", "Self-Refinement"]
+    assert techniques.points[1].label.startswith("Self-Consistency: Generate multiple")
+    assert [p.side for p in models.points] == ["Discriminative Models", ""]

@@ -21,7 +21,12 @@ no side speaks of the side named last when it goes on from it ("and it is traine
 the other hand, uses…"); a term that names a side says nothing of which side is meant; and a
 point is misattributed when the terms the answer gives its own side are fewer than, and all
 among, those it gives another side. Found on public guides, where a swapped BERT/GPT answer
-scored 5.0 with every point covered. Curated rubrics keep the strict reading: on the team's
+scored 5.0 with every point covered. The guide's label lines give sides too ("Self-Consistency:"
+over one paragraph, "Self-Refinement:" over another, by the question words that tell them
+apart), and so does a question asking "A or B" ("set too low or too high?": each point's first
+clause names its side); in the answer, a condition naming a side ("When it is too high, …")
+says what the next clause speaks of. On public guides these turned a swapped self-consistency /
+self-refinement answer from 5.0 to 3.0 and an inverted learning-rate answer from 5.0 to 0.0. Curated rubrics keep the strict reading: on the team's
 rows the loose one changes three flags (two wrong answers caught, one false alarm) but moves the
 refitted curated parameters (held-out long_wrong 1.36 -> 1.67), so it is not used there.
 """
@@ -34,9 +39,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from tutor.core.text import STOPWORDS, content_words, tokenize
+from tutor.grading.polarity import clauses
 from tutor.grading.terms import DEFINING_VERBS, TermGroup, stemmed_words
 
 SUBJECT_WINDOW = 4  # a point's subject is a compared side among its first words
+# "A or B" in a question: the content words either side of "or" ("too low or too high")
+ALTERNATIVES = re.compile(r"\b([A-Za-z][\w-]*)\s+or\s+(?:(?:too|the|a|an|very|more|less)\s+)?"
+                          r"([A-Za-z][\w-]*)\b", re.IGNORECASE)
 COMPARISON = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|contrast\w*|between)\b",
                         re.IGNORECASE)
 
@@ -47,22 +56,30 @@ STEMMED_STOPWORDS = frozenset(stemmed_words(" ".join(sorted(STOPWORDS))))
 ANAPHORS = frozenset({"it", "its", "they", "their", "this", "these", "best", "better", "worse"})
 # a clause opening with these goes on about the side named before it ("and it is trained…")
 GOES_ON = frozenset(stemmed_words("and it its they their we"))
+# a clause opening with these sets the side the next clause speaks of ("If it is too high, …")
+CONDITIONS = frozenset(stemmed_words("if when whenever once"))
 ASIDE = 4  # a clause this short that names no side ("on the other hand") is an aside
 
 
 @lru_cache(maxsize=1024)
-def point_subjects(question: str, statements: tuple[str, ...],
-                   paragraphs: bool = False) -> tuple[str | None, ...]:
+def point_subjects(question: str, statements: tuple[str, ...], paragraphs: bool = False,
+                   labels: tuple[str, ...] = ()) -> tuple[str | None, ...]:
     """Each point's side (a stemmed question word opening it), or None. A question that asks
     for a comparison has sides when exactly two words each open two points or more (with
     `paragraphs`, else the only two that open any); any other question when two or more of its
     words open a point that defines them ("Bias is…"). With `paragraphs`, a point that opens
-    without a subject is about the side of the point before it. A point that names every side
-    is about all of them: no subject."""
+    without a subject is about the side of the point before it, and the guide's labels over the
+    points (`labels`: "Self-Consistency", "Self-Refinement") give the sides first, by the
+    question words that tell them apart. A point that names every side is about all of them:
+    no subject."""
     none: tuple[str | None, ...] = (None,) * len(statements)
     asked = set(content_words(COMPARISON.sub(" ", question)))
     words = [stemmed_words(text) for text in statements]
-    if COMPARISON.search(question):
+    subjects, sides = _labelled(labels, asked) if paragraphs else ([], [])
+    labelled = bool(sides)  # a label names its point's side, whatever else the point names
+    if not sides and paragraphs:
+        subjects, sides = _alternatives(question, statements, asked)
+    if not sides and COMPARISON.search(question):
         subjects = [next((w for w in ws[:SUBJECT_WINDOW] if w in asked), None) for ws in words]
         opening = Counter(s for s in subjects if s)
         sides = [s for s, n in opening.items() if n >= 2]
@@ -70,7 +87,7 @@ def point_subjects(question: str, statements: tuple[str, ...],
             sides = list(opening)
         if len(sides) != 2:
             return none
-    else:
+    elif not sides:
         subjects = [_defined(ws, asked) for ws in words]
         sides = sorted({s for s in subjects if s})
         if len(sides) < 2:
@@ -79,8 +96,38 @@ def point_subjects(question: str, statements: tuple[str, ...],
     for s, ws, text in zip(subjects, words, statements, strict=True):
         if paragraphs and s is None and found and _goes_on(text) and not asked & set(ws):
             s = found[-1]
-        found.append(s if s in sides and not set(sides) <= set(ws) else None)
+        found.append(s if s in sides and (labelled or not set(sides) <= set(ws)) else None)
     return tuple(found)
+
+
+def _labelled(labels: Sequence[str], asked: set[str]) -> tuple[list[str | None], list[str]]:
+    """Each point's side from the label over it: the first question word of the label that not
+    every label holds ("few" and "zero" for "Few-Shot Learning in LLMs" and "Zero-Shot Learning
+    in LLMs"); the sides when there are two or more."""
+    named = [[w for w in stemmed_words(label) if w in asked] for label in labels]
+    held = [set(n) for n in named if n]
+    common = set.intersection(*held) if held else set()
+    subjects = [next((w for w in n if w not in common), None) for n in named]
+    sides = sorted({s for s in subjects if s})
+    return (subjects, sides) if len(sides) >= 2 else ([], [])
+
+
+def _alternatives(question: str, statements: Sequence[str],
+                  asked: set[str]) -> tuple[list[str | None], list[str]]:
+    """For a question asking "A or B" ("… set too low or too high?"), each point's side: the one
+    of the two its first clause names (alone)."""
+    found = ALTERNATIVES.search(question)
+    if found is None:
+        return [], []
+    pair = [stemmed_words(found[1])[-1], stemmed_words(found[2])[0]]
+    if len(set(pair)) != 2 or not set(pair) <= asked:
+        return [], []
+    subjects: list[str | None] = []
+    for text in statements:
+        first = next(iter(clauses(text)), ())
+        named = [w for w in pair if w in first]
+        subjects.append(named[0] if len(named) == 1 else None)
+    return (subjects, pair) if set(pair) <= set(subjects) else ([], [])
 
 
 def _goes_on(text: str) -> bool:
@@ -132,7 +179,8 @@ def _side_at(at: int, sides: set[str], clause: tuple[str, ...], last: str | None
 def _outnumbered(groups: Sequence[TermGroup], subject: str, sides: set[str],
                  answer: Sequence[tuple[str, ...]]) -> bool:
     """The loose reading: a clause naming no side speaks of the side named last when it goes on
-    from it ("and it …") or follows a bare subject ("BERT, …"); terms naming a side say
+    from it ("and it …") or follows a bare subject ("BERT, …", "Self-refinement, …") or a
+    condition naming a side ("When the rate is too high, …"); terms naming a side say
     nothing; an answer that never names the point's own side is not judged."""
     if not any(subject in clause for clause in answer):
         return False  # an answer that never names the point's side ("RNNs" for "recurrent")
@@ -149,6 +197,8 @@ def _outnumbered(groups: Sequence[TermGroup], subject: str, sides: set[str],
                 given.setdefault(side, set()).add(n)
         last = next((w for w in reversed(clause) if w in sides), last)
         if len(clause) > ASIDE or sides.intersection(clause):  # "on the other hand" is aside
-            bare = all(w in sides or w in STEMMED_STOPWORDS for w in clause)
+            named = bool(sides.intersection(clause))
+            bare = all(w in sides or w in STEMMED_STOPWORDS for w in clause) or named and (
+                len(clause) <= ASIDE or clause[0] in CONDITIONS)
     own = given.get(subject, set())
     return any(own < terms for side, terms in given.items() if side != subject)

@@ -53,7 +53,8 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
     answer_clauses = [c for s in segments for c in clauses(s)]
     paragraphs = rubric.source != "curated"  # points cut from the guide's (or a reference's) text
     subjects = point_subjects(f"{rubric.question} {rubric.section or ''}",
-                              tuple(p.text for p in rubric.points), paragraphs)
+                              tuple(p.text for p in rubric.points), paragraphs,
+                              tuple(p.side for p in rubric.points))
     sides = {s for s in subjects if s}
     found: list[PointEvidence] = []
     for n, (point, vecs) in enumerate(zip(rubric.points, unit_vecs)):

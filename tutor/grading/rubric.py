@@ -62,6 +62,7 @@ class RubricPoint:
     essential: bool = True
     terms: tuple[TermGroup, ...] = ()  # concepts (with aliases) that evidence the point
     follow_up: str | None = None  # the interviewer's question when the point is missing
+    side: str = ""  # the guide's label over the point ("Self-Consistency"), when it names one
 
 
 @dataclass
@@ -105,6 +106,8 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
             s.units[0] if s.units else s.text)  # a table row by its first cell, not its bars
         if any(p.label == label for p in points):  # labels name points in grades: keep apart
             label = short_label(s.text)
+        if s.side and s.side.casefold() not in label.casefold():  # "Self-Consistency: Generate…"
+            label = f"{s.side}: {label}"
         points.append(RubricPoint(
             label=label, text=s.text,
             units=list(s.units) if s.units else [LIST_MARK.sub("", s.text)] if s.named
@@ -112,7 +115,8 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
             citation=Citation(chunk_id=s.chunk_id, section=chunk.heading if chunk else
                               card.heading, quote=s.text),
             essential=n < MAX_ESSENTIAL, weight=1.0 if n < MAX_ESSENTIAL else 0.5,
-            terms=_auto_terms(s, card, kb), follow_up=template_follow_up(s.title, s.text, card)))
+            terms=_auto_terms(s, card, kb), follow_up=template_follow_up(s.title, s.text, card),
+            side=s.side))
     return Rubric(question=card.question, points=points, card=card, source="card",
                   reference_text=card.body)
 

@@ -11,15 +11,19 @@ point too, compared with answers as "Header: cell" per cell; a value table's row
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from tutor.core.text import STOPWORDS, normalise_ws, split_sentences, tokenize
+from tutor.core.text import STOPWORDS, content_words, normalise_ws, split_sentences, tokenize
 from tutor.core.types import Card, Chunk
 from tutor.index.knowledge import KnowledgeBase
 from tutor.ingest.markup import TABLE_RULE, table_cells
 
 MAX_NAME_WORDS = 6  # a list item this short names its point ("Accuracy", "one-hot encoding")
 MAX_LABEL_WORDS = 16  # longer statements are labelled by their first clause
+MAX_LABEL_LINE_WORDS = 5  # a line this short ending in ":" labels what follows it
+# words of a lead-in sentence ("Here's a breakdown of RLHF:", "The main types include:")
+_LEAD_IN = frozenset("is are was were include includes including here here's following these "
+                     "this we you our there".split())
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Statement:
     chunk_id: str
     named: bool = False  # a short list item: its words name the point
     units: tuple[str, ...] = ()  # what answers are compared with, when not the text's sentences
+    side: str = ""  # the label line it sits under, when that names what the question asks about
 
 
 def card_statements(card: Card, kb: KnowledgeBase) -> list[Statement]:
@@ -56,7 +61,58 @@ def card_statements(card: Card, kb: KnowledgeBase) -> list[Statement]:
         if chunk is not None and not is_non_statement(text):
             found.append((at, Statement(text, text if named else short_label(text), chunk.id,
                                         named)))
-    return [s for _, s in sorted(found, key=lambda f: f[0])]
+    blocks = labelled_blocks(card.body, card.question)
+    return [replace(s, side=next((label for start, end, label in blocks if start <= at < end), ""))
+            for at, s in sorted(found, key=lambda f: f[0])]
+
+
+def labelled_blocks(body: str, question: str) -> list[tuple[int, int, str]]:
+    """(start, end, label) of the label lines naming something the
+    question asks about ("Self-Consistency:" over the paragraph that describes it, "1.
+    Discriminative Models:" over the list of its traits) with what sits under them: the first
+    paragraph after the line, or the list that follows it (items of the same kind, blank lines
+    between them included). A lead-in sentence ("The main types include:") labels nothing."""
+    asked = set(content_words(question))
+    blocks: list[tuple[int, int, str]] = []
+    lines = [line.strip() for line in body.split("\n")]
+    starts = [0]
+    for line in body.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    for i, line in enumerate(lines):
+        label = _label(line)
+        if not label or not asked & set(content_words(label)):
+            continue
+        first = next((j for j in range(i + 1, len(lines)) if lines[j]), len(lines))
+        kind = _list_kind(lines[first]) if first < len(lines) else None
+        if kind is not None and kind == _list_kind(line):
+            continue  # "2. Label:" then "3. …": an empty section, not a list under it
+        end = first
+        while end < len(lines) and not _label(lines[end]):
+            if kind is None and not lines[end]:
+                break  # the paragraph ends
+            if kind is not None and lines[end] and _list_kind(lines[end]) != kind \
+                    and not (lines[end - 1] and _list_kind(lines[end]) is None):
+                break  # neither an item of the list nor a line going on from one
+            end += 1
+        if end > first:
+            blocks.append((starts[i], starts[end], label))
+    return blocks
+
+
+def _label(line: str) -> str:
+    """The label a line consists of ("Self-Consistency:" gives "Self-Consistency"), else ""."""
+    found = _LABEL_LINE.match(line)
+    if not found:
+        return ""
+    label = found[1].strip()
+    words = label.lower().replace("’", "'").split()
+    return label if len(words) <= MAX_LABEL_LINE_WORDS and not _LEAD_IN & set(words) else ""
+
+
+def _list_kind(line: str) -> str | None:
+    """"number" or "bullet" for a list item, None for other lines."""
+    mark = LIST_MARK.match(line)
+    return None if mark is None else "number" if mark[0][0].isdigit() else "bullet"
 
 
 def _title(label: str, text: str) -> str:
@@ -101,6 +157,8 @@ def _cells(row: str) -> list[str]:
     return [c.replace("**", "") for c in table_cells(row)]
 
 
+# a line that only labels what follows ("Self-Consistency:", "1. **Generative Models:**")
+_LABEL_LINE = re.compile(r"^(?:\d{1,3}[.)]\s+)?(?:\*\*)?([^:*|`]{2,60}?)(?:\*\*)?:(?:\*\*)?$")
 _TABLE_ROW = re.compile(r"^\|.*\|$|(?:[^|]*\|){3}")  # |a|b| or three cell separators
 LIST_MARK = re.compile(r"^(?:[-*+•▪◦●]\s+|\d{1,3}[.)]\s+)")
 _FENCE = re.compile(r"^\s*(?:```|~~~|\$\$\s*$)")
