@@ -323,4 +323,7 @@ The main kinds of models here include:
     techniques, models = (rubric_from_card(c, kb) for c in kb.cards)
     assert [p.side for p in techniques.points] == ["", "Self-Consistency", "Self-Refinement"]
     assert techniques.points[1].label.startswith("Self-Consistency: Generate multiple")
+    # a statement with no subject to ask about is asked about through its label
+    assert techniques.points[1].follow_up == \
+        "What can you tell me about self-consistency in this context?"
     assert [p.side for p in models.points] == ["Discriminative Models", ""]

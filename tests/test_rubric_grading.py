@@ -106,6 +106,11 @@ def test_follow_up_is_the_rubrics_question_about_an_essential_gap(embedded_grade
     ("A Vector Database is built for similarity search.", "What is a vector database?"),
     ("This prevents units from co-adapting.", None),  # points back: no subject to ask about
     ("A confusion matrix tabulates predictions against true labels.", None),  # verb unknown
+    # verbs of explanations, in either number; a plural noun before its verb is the subject
+    ("Chain-of-thought prompting encourages the model to show its reasoning.",
+     "What does chain-of-thought prompting encourage?"),
+    ("Diffusion models generate images by denoising.", "What do diffusion models generate?"),
+    ("Generative AI (GenAI) refers to a subset of AI.", "What does generative AI refer to?"),
 ])
 def test_a_statement_becomes_a_question_about_its_subject(statement, question):
     from tutor.grading.follow_ups import question_from_statement

@@ -26,9 +26,10 @@ over one paragraph, "Self-Refinement:" over another, by the question words that 
 apart), and so does a question asking "A or B" ("set too low or too high?": each point's first
 clause names its side); in the answer, a condition naming a side ("When it is too high, …")
 says what the next clause speaks of. On public guides these turned a swapped self-consistency /
-self-refinement answer from 5.0 to 3.0 and an inverted learning-rate answer from 5.0 to 0.0. Curated rubrics keep the strict reading: on the team's
-rows the loose one changes three flags (two wrong answers caught, one false alarm) but moves the
-refitted curated parameters (held-out long_wrong 1.36 -> 1.67), so it is not used there.
+self-refinement answer from 5.0 to 3.0 and an inverted learning-rate answer from 5.0 to 0.0.
+Curated rubrics keep the strict reading: on the team's rows the loose one changes three flags
+(two wrong answers caught, one false alarm) but moves the refitted curated parameters (held-out
+long_wrong 1.36 -> 1.67), so it is not used there.
 """
 
 from __future__ import annotations

@@ -17,6 +17,15 @@ _ASK_BY_VERB = {"is": "What is {}?", "are": "What are {}?", "means": "What does 
                 "how?", "helps": "How does {} help?", "controls": "What does {} control?",
                 "prevents": "What does {} prevent, and how?", "reduces": "What does {} reduce, "
                 "and how?", "uses": "What does {} use, and why?", "causes": "What does {} cause?"}
+# verbs of explanations beyond those: asked as "What does {subject} {verb}?" ("Chain-of-thought
+# prompting encourages the model to …" -> "What does chain-of-thought prompting encourage?")
+_VERBS = frozenset("""add adjust apply assign avoid break build capture combine compare compress
+    compute control convert create decode describe detect determine encode encourage ensure
+    estimate evaluate extract focus generate give guide handle identify improve include increase
+    involve learn let limit make map measure minimize minimise maximize maximise model need
+    normalize normalise optimize optimise perform predict produce provide reduce remove replace
+    replicate represent require retrieve return scale select separate split store support take
+    tell train transform translate update use""".split())
 _ANAPHORIC = frozenset("this these that those it they such each both".split())
 _NOT_A_SUBJECT = _ANAPHORIC | frozenset((
     "if where when what which who whom whose why how whether there here and or but so because "
@@ -29,6 +38,7 @@ GENERIC_LABELS = frozenset((
     "goal", "idea", "key idea", "how it works", "use cases", "applications", "key features"))
 MAX_SUBJECT_WORDS = 5
 GENERIC = "Which part of this topic have you not covered yet, and how does it work?"
+_BRACKETED = re.compile(r"\s*\([^()]*\)")
 _LIST_LABEL = re.compile(r"^(?:[^:\s]+\s){0,4}[^:\s]+:\s+")  # "Early stopping: ..."
 
 
@@ -47,7 +57,7 @@ def template_follow_up(label: str, text: str, card: Card) -> str:
     if found is None:
         return GENERIC
     subject, verb = found
-    asked = _ASK_BY_VERB[verb].format(subject)
+    asked = ask_about(subject, verb)
     if not same_question(asked, card.question):
         return asked
     # the point defines what the card asks ("Gradient descent is an algorithm that ..." for
@@ -77,22 +87,46 @@ def question_from_statement(statement: str) -> str | None:
     known verb, an adverb skipped) asked about with that verb; None when no such verb opens it
     or the subject only points back ("This prevents ...")."""
     found = statement_subject(statement)
-    return _ASK_BY_VERB[found[1]].format(found[0]) if found else None
+    return ask_about(*found) if found else None
 
 
 def statement_subject(statement: str) -> tuple[str, str] | None:
     """The statement's subject (as read inside a sentence) and the known verb after it
     ("Bias is the error from ..." -> ("bias", "is")), or None (see question_from_statement)."""
     unlabelled = _LIST_LABEL.sub("", statement.replace("**", "").strip())
-    words = unlabelled.split()
+    words = _BRACKETED.sub("", unlabelled).split()  # "Generative AI (GenAI) refers to …"
     for n, word in enumerate(words[1:MAX_SUBJECT_WORDS + 2], 1):
-        if word.lower() not in _ASK_BY_VERB:
+        verb = word.lower()
+        if verb not in _ASK_BY_VERB and _base_verb(verb) is None:
             continue
+        after = words[n + 1].lower() if n + 1 < len(words) else ""
+        if verb not in _ASK_BY_VERB and (after in _ASK_BY_VERB or _base_verb(after)):
+            continue  # a plural noun before its verb ("Diffusion models generate …")
         subject = [w for w in words[:n] if not w.lower().endswith("ly")]
         if not subject or len(subject) > MAX_SUBJECT_WORDS or not noun_phrase(subject) \
                 or any(not w[-1].isalnum() for w in subject):
             return None
-        return lower_title(" ".join(subject)), word.lower()
+        return lower_title(" ".join(subject)), verb
+    return None
+
+
+def ask_about(subject: str, verb: str) -> str:
+    """The question a subject and the verb after it ask: the known verbs' own, else "What does
+    {subject} {verb}?" ("do" for a plural verb: "What do neural networks replicate?")."""
+    if verb in _ASK_BY_VERB:
+        return _ASK_BY_VERB[verb].format(subject)
+    base = _base_verb(verb) or verb
+    return f"What {'do' if base == verb else 'does'} {subject} {base}?"
+
+
+def _base_verb(word: str) -> str | None:
+    """A verb of _VERBS as written after a subject ("encourages", "replicate"), in its base
+    form; None for other words."""
+    if word in _VERBS:
+        return word
+    for ending, base_end in (("ies", "y"), ("es", ""), ("s", "")):
+        if word.endswith(ending) and word[: -len(ending)] + base_end in _VERBS:
+            return word[: -len(ending)] + base_end
     return None
 
 

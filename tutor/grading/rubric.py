@@ -19,7 +19,7 @@ from tutor.core.text import (
 )
 from tutor.core.types import Card, Citation, Hit
 from tutor.embedding.embedder import Embedder
-from tutor.grading.follow_ups import template_follow_up
+from tutor.grading.follow_ups import GENERIC, template_follow_up
 from tutor.grading.rubric_files import CardRubricSpec, RubricBook
 from tutor.grading.statements import (
     DOCUMENT_TALK,
@@ -115,10 +115,15 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
             citation=Citation(chunk_id=s.chunk_id, section=chunk.heading if chunk else
                               card.heading, quote=s.text),
             essential=n < MAX_ESSENTIAL, weight=1.0 if n < MAX_ESSENTIAL else 0.5,
-            terms=_auto_terms(s, card, kb), follow_up=template_follow_up(s.title, s.text, card),
-            side=s.side))
+            terms=_auto_terms(s, card, kb), follow_up=_follow_up(s, card), side=s.side))
     return Rubric(question=card.question, points=points, card=card, source="card",
                   reference_text=card.body)
+
+
+def _follow_up(s: Statement, card: Card) -> str:
+    """The template follow-up of a statement's title and text, else of the label over it."""
+    asked = template_follow_up(s.title, s.text, card)
+    return template_follow_up(s.side, "", card) if asked == GENERIC and s.side else asked
 
 
 def _curated(card: Card, kb: KnowledgeBase, spec: CardRubricSpec) -> Rubric:
