@@ -575,6 +575,42 @@ def test_a_quote_that_gives_its_own_example_gets_no_second_for_example():
     assert text.count("For example") == 1 and len(citations) == 3
 
 
+def test_connectives_follow_what_a_quote_is_and_a_label_says_what_this_is():
+    """"For example:" only before a quote that opens as an example (not one naming examples on
+    the way, "such as"); no connective before a quote with its own label; a "This …" quote
+    whose sentence before it is not shown opens with the label it stands under."""
+    from tutor.ask.evidence import compose, role_of
+    from tutor.ask.extractive import GuideSentence
+
+    def quote(text: str, position: int, label: str = "") -> GuideSentence:
+        return GuideSentence(text, 0, position, "c#0", "GANs", "gans", 0, label=label)
+
+    naming = quote("Several tricks stabilise training, such as label smoothing.", 1)
+    assert role_of(naming) == "mechanism"
+    assert role_of(quote("For instance, a GAN may emit one face only.", 2)) == "example"
+    text, _ = compose([quote("Mode collapse is a failure of GAN training.", 0), naming,
+                       quote("Unrolled GANs: The generator anticipates the critic.", 3),
+                       quote("This approach penalises fast parameter changes.", 6,
+                             "4. Historical Averaging:")])
+    assert "For example" not in text
+    assert "[2] Unrolled GANs: The generator" in text
+    assert "Historical Averaging: This approach penalises" in text
+
+
+def test_a_this_sentence_whose_antecedent_cannot_be_shown_is_not_chosen():
+    import numpy as np
+
+    from tutor.ask.evidence import select
+    from tutor.ask.extractive import GuideSentence
+
+    dangling = GuideSentence("It implements continuous batching for throughput.", 0, 5, "c#0",
+                             "vLLM", "vllm", 0, previous="vLLM is a serving engine.", score=0.9)
+    plain = GuideSentence("Continuous batching admits new requests at every step.", 0, 2,
+                          "c#0", "vLLM", "vllm", 0, score=0.8)
+    vectors = np.eye(2, dtype=np.float32)
+    assert select([dangling, plain], vectors, np.zeros((0, 2))) == [plain]
+
+
 def test_a_question_the_guide_leaves_unanswered_is_said_so(tmp_path, model_cache):
     """"Answer here" placeholders: the guide's own question, with no answer to quote."""
     from pathlib import Path

@@ -1,6 +1,8 @@
 """Negation read in its clause: a key term said the other way round, not any nearby "not"."""
 
-from tutor.grading.polarity import clauses, denied_terms
+import pytest
+
+from tutor.grading.polarity import clauses, denied_terms, inverted_terms
 from tutor.grading.terms import TermGroup
 
 
@@ -73,3 +75,31 @@ def test_a_negation_the_card_itself_states_of_the_other_side_is_no_denial():
 
     assert denials("card")[2] == []  # the card says "no loops" itself, of the other network
     assert denials("curated")[2] == ["looped"]  # a curated point is compared with itself
+
+
+GUIDE_MQA = "MQA shrinks the KV cache by a factor of the number of heads."
+KV_CACHE = [TermGroup.of(["KV cache"])]
+
+
+@pytest.mark.parametrize(("answer", "inverted"), [
+    # the opposite of the guide's word, next to the same term
+    (["With MQA the KV cache grows by a factor of the number of heads."], ["KV cache (grow)"]),
+    # negated opposites say it the guide's way; the guide's own word anywhere clears the term
+    (["With MQA the KV cache does not grow with the heads."], []),
+    (["MQA shrinks the KV cache, where in MHA the KV cache grows with heads."], []),
+    # a word of a compound qualifies the compound ("high-growth"), and a far one says nothing
+    (["The KV cache is a high-growth structure."], []),
+    (["The KV cache is kept in memory while the number of users grows."], []),
+])
+def test_a_term_said_next_to_the_opposite_of_the_guides_word_is_inverted(answer, inverted):
+    assert inverted_terms(KV_CACHE, answer, GUIDE_MQA) == inverted
+
+
+def test_opposites_count_only_for_the_alias_the_guide_qualifies():
+    """The guide says "more practical for deployment"; "less memory" in the answer is about
+    another alias of the same group."""
+    group = [TermGroup.of(["deploy", "deployment", "memory"])]
+    guide = "Distillation reduces model size, making it more practical for deployment."
+    assert inverted_terms(group, ["The student needs less memory."], guide) == []
+    assert inverted_terms(group, ["It makes deployment less practical."], guide) == [
+        "deployment (less)"]

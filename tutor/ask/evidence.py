@@ -66,7 +66,10 @@ CARD_SCORE_WEIGHT = 0.05  # cost of a section retrieval scored below the best on
 # a chosen sentence brings the rest of its list item or paragraph when that holds at most this
 # many sentences (1: the sentence alone)
 ITEM_SENTENCES = 2
-EXAMPLE = re.compile(r"\b(?:for example|for instance|e\.g\.|such as|example)\b", re.IGNORECASE)
+EXAMPLE = re.compile(r"\W*(?:for example|for instance|e\.g\.|example|imagine)\b",
+                     re.IGNORECASE)
+LIST_NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s*")
+OWN_LABEL = re.compile(r"[^\s:][^:.]{0,40}:\s")  # a quote that opens with its own label
 ROLES = ("definition", "mechanism", "example")
 # what precedes a quote, by its role: within the first section, then from another section;
 # connectives only say how the quotes relate, never anything about the topic
@@ -254,6 +257,9 @@ def select(sentences: list[GuideSentence], vectors: np.ndarray, facet_sims: np.n
             break
         group = [i]
         j = before.get(i)
+        if ANAPHOR.match(sentences[i].text) and j is None and not sentences[i].label \
+                and sentences[i].previous:
+            continue  # "It implements …" whose antecedent cannot be shown reads as nonsense
         if ANAPHOR.match(sentences[i].text) and j is not None and j not in kept:
             group.insert(0, j)  # "They ..." reads with the sentence it refers to
         if len(kept) - free + len(group) > max_sentences:
@@ -301,11 +307,13 @@ def _predecessors(sentences: list[GuideSentence]) -> dict[int, int]:
 
 
 def role_of(sentence: GuideSentence) -> str:
-    """definition, example or mechanism (everything else), from the sentence's own wording."""
+    """definition, example or mechanism (everything else), from the sentence's own wording: an
+    example opens as one ("For example, …", "Example: …"), a sentence that only names examples
+    on the way ("… such as BERT") is not one."""
     text = f"{sentence.label} {sentence.text}".strip() if sentence.label else sentence.text
     if DEFINITION.match(text):
         return "definition"
-    if EXAMPLE.search(text):
+    if EXAMPLE.match(sentence.text) or EXAMPLE.match(sentence.label):
         return "example"
     return "mechanism"
 
@@ -362,6 +370,12 @@ def compose(sentences: list[GuideSentence]) -> tuple[str, list[Citation]]:
             lead = ELSEWHERE[role]
         if role == "example" and EXAMPLE.match(sentence.text):  # it says so itself
             lead = "" if same else ELSEWHERE["mechanism"]
+        if same and OWN_LABEL.match(sentence.text):  # "Language: Trained on text" names itself
+            lead = ""
+        follows = number > 1 and sentences[number - 2].chunk_id == sentence.chunk_id \
+            and sentences[number - 2].position == sentence.position - 1
+        if ANAPHOR.match(sentence.text) and sentence.label and not follows:
+            lead += f"{LIST_NUMBER.sub('', sentence.label).rstrip(': ')}: "  # what "This" is
         text = sentence.text if sentence.text[-1] in ".!?" else sentence.text + "."
         parts.append(f"{lead}{text} [{number}]")
         citations.append(sentence.citation())

@@ -44,9 +44,9 @@ from tutor.grading.polarity import clauses
 from tutor.grading.terms import DEFINING_VERBS, TermGroup, stemmed_words
 
 SUBJECT_WINDOW = 4  # a point's subject is a compared side among its first words
-# "A or B" in a question: the content words either side of "or" ("too low or too high")
-ALTERNATIVES = re.compile(r"\b([A-Za-z][\w-]*)\s+or\s+(?:(?:too|the|a|an|very|more|less)\s+)?"
-                          r"([A-Za-z][\w-]*)\b", re.IGNORECASE)
+# what joins the two things a question pairs, and how many words either side name them
+PAIRED = re.compile(r"\s(?:or|vs\.?|versus|and)\s", re.IGNORECASE)
+PHRASE_WORDS = 3
 COMPARISON = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|contrast\w*|between)\b",
                         re.IGNORECASE)
 
@@ -57,8 +57,9 @@ STEMMED_STOPWORDS = frozenset(stemmed_words(" ".join(sorted(STOPWORDS))))
 ANAPHORS = frozenset({"it", "its", "they", "their", "this", "these", "best", "better", "worse"})
 # a clause opening with these goes on about the side named before it ("and it is trained…")
 GOES_ON = frozenset(stemmed_words("and it its they their we"))
-# a clause opening with these sets the side the next clause speaks of ("If it is too high, …")
-CONDITIONS = frozenset(stemmed_words("if when whenever once"))
+# a clause opening with these sets the side the next clause speaks of ("If it is too high, …",
+# "During prefill the model …, so …")
+CONDITIONS = frozenset(stemmed_words("if when whenever once during for in"))
 ASIDE = 4  # a clause this short that names no side ("on the other hand") is an aside
 
 
@@ -104,31 +105,50 @@ def point_subjects(question: str, statements: tuple[str, ...], paragraphs: bool 
 def _labelled(labels: Sequence[str], asked: set[str]) -> tuple[list[str | None], list[str]]:
     """Each point's side from the label over it: the first question word of the label that not
     every label holds ("few" and "zero" for "Few-Shot Learning in LLMs" and "Zero-Shot Learning
-    in LLMs"); the sides when there are two or more."""
+    in LLMs"); the sides when there are two (labels of three or more aspects, "Content Quality
+    Metrics", "Performance Metrics", "User Satisfaction Metrics", compare nothing)."""
     named = [[w for w in stemmed_words(label) if w in asked] for label in labels]
     held = [set(n) for n in named if n]
     common = set.intersection(*held) if held else set()
     subjects = [next((w for w in n if w not in common), None) for n in named]
     sides = sorted({s for s in subjects if s})
-    return (subjects, sides) if len(sides) >= 2 else ([], [])
+    return (subjects, sides) if len(sides) == 2 else ([], [])
 
 
 def _alternatives(question: str, statements: Sequence[str],
                   asked: set[str]) -> tuple[list[str | None], list[str]]:
-    """For a question asking "A or B" ("… set too low or too high?"), each point's side: the one
-    of the two its first clause names (alone)."""
-    found = ALTERNATIVES.search(question)
-    if found is None:
-        return [], []
-    pair = [stemmed_words(found[1])[-1], stemmed_words(found[2])[0]]
-    if len(set(pair)) != 2 or not set(pair) <= asked:
-        return [], []
-    subjects: list[str | None] = []
-    for text in statements:
-        first = next(iter(clauses(text)), ())
-        named = [w for w in pair if w in first]
-        subjects.append(named[0] if len(named) == 1 else None)
-    return (subjects, pair) if set(pair) <= set(subjects) else ([], [])
+    """For a question pairing two things ("too low or too high?", "prefill vs decode",
+    "between GANs and VAEs"), each point's side: the one of the pair its first clause names
+    (alone). The first pair of the question that both open a point is taken."""
+    for pair in question_pairs(question):
+        if not set(pair) <= asked:
+            continue
+        subjects: list[str | None] = []
+        for text in statements:
+            first = next(iter(clauses(text)), ())
+            named = [w for w in pair if w in first]
+            subjects.append(named[0] if len(named) == 1 else None)
+        if set(pair) <= set(subjects):
+            return subjects, list(pair)
+    return [], []
+
+
+def question_pairs(question: str) -> list[tuple[str, str]]:
+    """The pairs a question joins with "or", "vs", "versus" or "and", each by the words that tell
+    its two phrases apart ("dynamic batching vs static batching" gives ("dynam", "static")); the
+    end of a list of more ("HNSW, IVF, and flat") is no pair."""
+    pairs = []
+    for found in PAIRED.finditer(question):
+        before = " ".join(question[:found.start()].split()[-PHRASE_WORDS:])
+        if "," in before:
+            continue  # the end of a list ("HNSW, IVF, and flat"): more than two things
+        left = content_words(before)
+        right = content_words(" ".join(question[found.end():].split()[:PHRASE_WORDS]))
+        a = next((w for w in reversed(left) if w not in right), None)
+        b = next((w for w in right if w not in left), None)
+        if a and b and a != b:
+            pairs.append((a, b))
+    return pairs
 
 
 def _goes_on(text: str) -> bool:

@@ -16,7 +16,7 @@ import numpy as np
 from tutor.core.stats import idf
 from tutor.core.text import content_words
 from tutor.grading.attribution import misattributed, point_subjects
-from tutor.grading.polarity import clauses, denied_terms
+from tutor.grading.polarity import clauses, denied_terms, inverted_terms
 from tutor.grading.rubric import Rubric, RubricPoint
 from tutor.grading.scoring import ScoringParams
 from tutor.grading.terms import stemmed_words, term_recall
@@ -70,7 +70,7 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
             seg_i = int(np.argmax(np.array(hits) + 1e-3 * sims.max(axis=1)))
         sim = float(sims.max())
         denied = denied_terms(point.terms, answer_clauses, negations_of(rubric, point)) \
-            if said else []
+            + inverted_terms(point.terms, segments, guide_statement(point)) if said else []
         subject = subjects[n]
         if said and subject and misattributed(point.terms, subject, sides, answer_clauses,
                                               paragraphs):

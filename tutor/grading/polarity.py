@@ -8,6 +8,13 @@ the answer never says it plainly, and the guide's own statement of the point nev
 negated. Aliases that carry their own negation ("no labels") and doubly negated clauses are read
 as plain. On the team's 509 graded answers this flags 33 points in wrong answers (short, long or
 plain) and 10 in the others (python -m tutor.eval.calibrate measures what it does to the grades).
+
+A key term is *inverted* when the answer says it next to the opposite of a scalar or directional
+word the guide says of it ("the KV cache grows" where the guide says MQA "shrinks" it; OPPOSITES
+is a small closed lexicon: more/fewer, higher/lower, faster/slower, dense/sparse, ...) and never
+says the guide's own word. On the team's graded answers this flags one long wrong answer against
+the curated rubrics and four against extracted ones, and no other answer; on two public guides
+it turned an inverted multi-query-attention answer from 3.9 to 1.6.
 """
 
 from __future__ import annotations
@@ -65,3 +72,75 @@ def denied_terms(groups: Iterable[TermGroup], answer: Sequence[Clause],
     return [g.aliases[0] for g in groups
             if denied(g, answer) and not any(g.found_in(c) and NEGATORS.intersection(c)
                                              for c in guide)]
+
+
+_COMPOUND = re.compile(r"(?<=\w)-(?=\w)")
+# words that say a claim the other way round: the cache "grows" where the guide says it
+# "shrinks", a model uses "more" bits where it uses "fewer"
+_OPPOSITE_PAIRS = """more:less more:fewer increase:decrease increase:reduce higher:lower
+    high:low larger:smaller large:small bigger:smaller big:small faster:slower fast:slow
+    quick:slow grow:shrink improve:degrade improve:worsen better:worse best:worst
+    maximize:minimize maximise:minimise raise:lower rise:fall longer:shorter
+    long:short many:few cheap:expensive cheaper:costlier easy:hard easier:harder stable:unstable
+    exact:approximate lossy:lossless parallel:sequential dense:sparse static:dynamic sharp:blurry
+    sharper:blurrier overfitting:underfitting stronger:weaker strong:weak efficient:inefficient
+    shared:separate encourage:discourage compute-bound:memory-bound
+    compute-bound:memory-bandwidth-bound""".split()
+
+
+def _compounds_joined(text: str) -> str:
+    """Hyphenated compounds as one word ("high-risk" -> "highrisk")."""
+    return _COMPOUND.sub("", text)
+
+
+def _opposites() -> dict[tuple[str, ...], frozenset[tuple[str, ...]]]:
+    found: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for pair in _OPPOSITE_PAIRS:
+        a, b = (stemmed_words(_compounds_joined(w)) for w in pair.split(":"))
+        found.setdefault(a, set()).add(b)
+        found.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+OPPOSITES = _opposites()
+
+
+def inverted_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
+                   guide_text: str) -> list[str]:
+    """The point's terms the answer says, within NEAR words, next to the opposite of a word the
+    guide's statement says within NEAR words of the same alias ("the KV cache grows" where the
+    guide says it "shrinks"), in a clause without a negation ("does not grow" says it the
+    guide's way), while the answer never says the guide's word and the guide never says the
+    opposite. Words
+    inside a compound ("high-risk", "low-confidence") qualify the compound, not the term."""
+    guide = clauses(_compounds_joined(guide_text))
+    answer = [c for text in answer_texts for c in clauses(_compounds_joined(text))]
+    guide_words = {w for c in guide for w in _directions(c)}
+    answer_words = {w for c in answer for w in _directions(c)}
+    found = []
+    for g in groups:
+        for alias, seq in zip(g.aliases, g.stems, strict=True):  # the same alias on both sides
+            said = {d for c in guide for d in _directions(c, seq)}
+            if not said or said & answer_words:
+                continue
+            flipped = {d for c in answer if not NEGATORS.intersection(c)
+                       for d in _directions(c, seq) if OPPOSITES[d] & said and d not in guide_words}
+            if flipped:
+                found.append(f"{alias} ({' '.join(sorted(flipped)[0])})")
+                break
+    return found
+
+
+def _directions(words: Clause, near: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    """The words of OPPOSITES in a clause (within NEAR words of the words `near`, when given)."""
+    at = next((i for i in range(len(words)) if words[i:i + len(near)] == near), None) \
+        if near else None
+    if near and at is None:
+        return set()
+    out = set()
+    for i in range(len(words)):
+        for n in (1, 2, 3):
+            seq = words[i:i + n]
+            if seq in OPPOSITES and (at is None or abs(i - at) <= NEAR):
+                out.add(seq)
+    return out
