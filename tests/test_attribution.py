@@ -118,6 +118,9 @@ def test_the_guides_labels_over_points_give_the_sides():
     assert point_subjects(question, points, paragraphs=True) == (None,) * 3
     assert point_subjects(question, points, paragraphs=True, labels=labels) == (
         None, "consist", "refin")
+    aspects = ("Content Quality Metrics", "Performance Metrics", "User Satisfaction Metrics")
+    assert point_subjects("Which content quality, performance and user satisfaction metrics?",
+                          points, paragraphs=True, labels=aspects) == (None,) * 3  # no pair
     voting = [TermGroup.of(["responses"]), TermGroup.of(["majority voting"])]
     sides = {"consist", "refin"}
     swapped = clauses("Self-consistency has the model critique and revise a draft. "
@@ -145,3 +148,24 @@ def test_a_question_asking_a_or_b_has_those_sides_and_conditions_name_them():
                     "When it is too high, the loss diverges.")
     assert misattributed(slow, "low", {"low", "high"}, swapped, paragraphs=True)
     assert not misattributed(slow, "low", {"low", "high"}, right, paragraphs=True)
+
+
+def test_a_question_pairing_two_things_names_its_sides_by_the_words_that_differ():
+    from tutor.grading.attribution import question_pairs
+
+    assert question_pairs("Dynamic batching vs static batching?") == [("dynam", "static")]
+    assert ("prefil", "decod") in question_pairs(
+        "Attention during training vs inference (prefill vs decode)?")
+    assert question_pairs("Compare HNSW, IVF, and flat indexes.") == []  # a list of three
+    points = ("The attention computation differs during prefill versus decode.",
+              "During prefill, all input tokens are processed in parallel.",
+              "During decode, only one new token is generated per step.",
+              "This is memory-bandwidth-bound because loading the KV cache dominates.")
+    question = "Attention during training vs inference (prefill vs decode)?"
+    assert point_subjects(question, points, paragraphs=True) == (
+        None, "prefil", "decod", "decod")
+    # in the answer, "During prefill …, so …" speaks of prefill in the clause after it
+    bound = [TermGroup.of(["memory-bandwidth-bound"])]
+    swapped = clauses("During prefill the model reads one token at a time, so the phase is "
+                      "memory-bandwidth-bound. During decode the work is compute-bound.")
+    assert misattributed(bound, "decod", {"prefil", "decod"}, swapped, paragraphs=True)

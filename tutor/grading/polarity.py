@@ -111,8 +111,8 @@ def inverted_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
     guide's statement says within NEAR words of the same alias ("the KV cache grows" where the
     guide says it "shrinks"), in a clause without a negation ("does not grow" says it the
     guide's way), while the answer never says the guide's word and the guide never says the
-    opposite. Words
-    inside a compound ("high-risk", "low-confidence") qualify the compound, not the term."""
+    opposite. Words inside a compound ("high-risk", "low-confidence") qualify the compound, not
+    the term."""
     guide = clauses(_compounds_joined(guide_text))
     answer = [c for text in answer_texts for c in clauses(_compounds_joined(text))]
     guide_words = {w for c in guide for w in _directions(c)}
