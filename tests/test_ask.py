@@ -595,6 +595,9 @@ def test_connectives_follow_what_a_quote_is_and_a_label_says_what_this_is():
     assert "For example" not in text
     assert "[2] Unrolled GANs: The generator" in text
     assert "Historical Averaging: This approach penalises" in text
+    cell = GuideSentence("Massive (weeks on GPU clusters)", 0, 0, "t#0", "Cost", "cost", 2,
+                         label="Training compute:")
+    assert "Also, Training compute: Massive (weeks on GPU clusters)" in compose([naming, cell])[0]
 
 
 def test_a_this_sentence_whose_antecedent_cannot_be_shown_is_not_chosen():

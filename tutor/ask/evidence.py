@@ -374,8 +374,11 @@ def compose(sentences: list[GuideSentence]) -> tuple[str, list[Citation]]:
             lead = ""
         follows = number > 1 and sentences[number - 2].chunk_id == sentence.chunk_id \
             and sentences[number - 2].position == sentence.position - 1
-        if ANAPHOR.match(sentence.text) and sentence.label and not follows:
-            lead += f"{LIST_NUMBER.sub('', sentence.label).rstrip(': ')}: "  # what "This" is
+        label = LIST_NUMBER.sub("", sentence.label).rstrip(": ")
+        if label and not follows and not OWN_LABEL.match(sentence.text):
+            # the guide's label over the quote says what it is about ("Historical Averaging:
+            # This approach ...", a table cell under its column's header)
+            lead = f"{'Also, ' if not same else ''}{label}: "
         text = sentence.text if sentence.text[-1] in ".!?" else sentence.text + "."
         parts.append(f"{lead}{text} [{number}]")
         citations.append(sentence.citation())
