@@ -270,14 +270,19 @@ def test_code_lines_and_quoted_questions_are_no_points(filler):
         "Variables hold trainable parameters that the optimiser updates."]
 
 
-def test_a_comparison_table_row_is_a_point_compared_cell_by_cell(filler):
+def test_a_comparison_table_row_is_a_point_per_compared_side(filler):
+    """Each cell of a comparison row is a point of its column's side (a swapped answer gives
+    one side's cell to the other), the cells sharing the row's weight, quoting the row."""
     card = card_of(filler, "What is the difference between batch")
     rubric = rubric_from_card(card, filler)
-    assert len(rubric.points) == len(card.key_points) == 2  # what `tutor cards` counts
-    first = rubric.points[0]
+    assert len(card.key_points) == 2 and len(rubric.points) == 4
+    first, second = rubric.points[:2]
     assert first.units == ["Batch gradient descent: It computes the gradient on the entire "
-                           "dataset.", "Stochastic gradient descent: It computes the gradient "
-                           "on one sample."]
+                           "dataset."]
+    assert second.units == ["Stochastic gradient descent: It computes the gradient on one "
+                            "sample."]
+    assert (first.side, second.side) == ("Batch gradient descent", "Stochastic gradient descent")
+    assert first.weight + second.weight == 1.0 and first.text == second.text
     assert "|" not in first.label
     assert chunk_quoting(card, filler, first.citation.quote) is not None  # verbatim row
 
@@ -327,3 +332,14 @@ The main kinds of models here include:
     assert techniques.points[1].follow_up == \
         "What can you tell me about self-consistency in this context?"
     assert [p.side for p in models.points] == ["Discriminative Models", ""]
+
+
+def test_a_first_column_naming_no_compared_side_labels_the_rows():
+    from tutor.grading.statements import comparison_cells
+
+    body = ("| Aspect | Sparse | Dense |\n|---|---|---|\n"
+            "| Dimensions | Vocabulary size, few non-zero | Hundreds of numbers, all non-zero |")
+    row = body.split("\n")[2]
+    assert comparison_cells(row, body, "What is the difference between sparse and dense?") == [
+        ("Sparse", "Dimensions - Sparse: Vocabulary size, few non-zero"),
+        ("Dense", "Dimensions - Dense: Hundreds of numbers, all non-zero")]

@@ -100,8 +100,12 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
     statements = [s for s in statements if not _about_the_document(s, card, kb)]
     kept = [s for s in statements if _says_something(s, card)] or statements
     points: list[RubricPoint] = []
-    for n, s in enumerate(kept):
+    passages: list[str] = []  # a table row's cells are one passage: one essential place
+    for s in kept:
         chunk = kb.chunk(s.chunk_id)
+        if s.text not in passages:
+            passages.append(s.text)
+        essential = len(passages) <= MAX_ESSENTIAL
         label = s.title if not s.title.endswith("…") else short_label(
             s.units[0] if s.units else s.text)  # a table row by its first cell, not its bars
         if any(p.label == label for p in points):  # labels name points in grades: keep apart
@@ -114,7 +118,7 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
             else units_of(s.text, s.title),
             citation=Citation(chunk_id=s.chunk_id, section=chunk.heading if chunk else
                               card.heading, quote=s.text),
-            essential=n < MAX_ESSENTIAL, weight=1.0 if n < MAX_ESSENTIAL else 0.5,
+            essential=essential, weight=round((1.0 if essential else 0.5) * s.share, 4),
             terms=_auto_terms(s, card, kb), follow_up=_follow_up(s, card), side=s.side))
     return Rubric(question=card.question, points=points, card=card, source="card",
                   reference_text=card.body)
@@ -185,7 +189,9 @@ def _auto_terms(s: Statement, card: Card, kb: KnowledgeBase) -> tuple[TermGroup,
     asked = set(content_words(card.question + " " + card.heading))
     rarity = kb.document_frequency()
     words: dict[str, str] = {}  # stem -> the guide's word
-    for word in surface_words(s.text):
+    said = s.text if not s.units else s.units[0].split(": ", 1)[-1] if s.share < 1 \
+        else " ".join(s.units)  # a table cell: its own words, not the row's or column's name
+    for word in surface_words(said):
         if stem(word) not in asked and technicality(word) > 0:
             words.setdefault(stem(word), word)
     picked = sorted(words, key=lambda w: (-technicality(words[w]), rarity.get(w, 0)))

@@ -36,6 +36,7 @@ class Statement:
     named: bool = False  # a short list item: its words name the point
     units: tuple[str, ...] = ()  # what answers are compared with, when not the text's sentences
     side: str = ""  # the label line it sits under, when that names what the question asks about
+    share: float = 1.0  # of its passage's weight (a table row's cells share the row's)
 
 
 def card_statements(card: Card, kb: KnowledgeBase) -> list[Statement]:
@@ -44,10 +45,11 @@ def card_statements(card: Card, kb: KnowledgeBase) -> list[Statement]:
     a list, however short, and the sentences before a lead-in's colon)."""
     found: list[tuple[int, Statement]] = []
     for kp in card.key_points:
-        cells = comparison_cells(kp.text, card.body)
-        if cells:
-            found.append((card.body.find(kp.text), Statement(
-                kp.text, short_label(cells[0]), kp.chunk_id, units=tuple(cells))))
+        cells = comparison_cells(kp.text, card.body, card.question)
+        if cells:  # one point per compared side: a swapped answer gives one side's cell away
+            found += [(card.body.find(kp.text), Statement(
+                kp.text, short_label(cell), kp.chunk_id, units=(cell,), side=side,
+                share=1 / len(cells))) for side, cell in cells]
             continue
         text = _trimmed(kp.text, card.body)
         if text is not None and not is_non_statement(text):
@@ -62,7 +64,8 @@ def card_statements(card: Card, kb: KnowledgeBase) -> list[Statement]:
             found.append((at, Statement(text, text if named else short_label(text), chunk.id,
                                         named)))
     blocks = labelled_blocks(card.body, card.question)
-    return [replace(s, side=next((label for start, end, label in blocks if start <= at < end), ""))
+    return [replace(s, side=s.side or next((label for start, end, label in blocks
+                                            if start <= at < end), ""))
             for at, s in sorted(found, key=lambda f: f[0])]
 
 
@@ -129,10 +132,12 @@ def _title(label: str, text: str) -> str:
 _NAMELESS = frozenset("key tip tips insight insights note notes".split())  # "Key Insight:"
 
 
-def comparison_cells(text: str, body: str) -> list[str] | None:
-    """A comparison table's row, cell by cell as "Header: cell" (a row-label column names the
-    row: "Traceability - Fine-tuning: none"); None unless `text` is one row of a table whose
-    header names two or more columns and the row has two or more cells of words."""
+def comparison_cells(text: str, body: str, question: str = "") -> list[tuple[str, str]] | None:
+    """A comparison table's row, cell by cell as (header, "Header: cell"; a row-label column
+    names the row: "Traceability - Fine-tuning: none"); None unless `text` is one row of a table
+    whose header names two or more columns and the row has two or more cells of words. The first
+    column labels the rows when its header is empty, or names nothing the question asks about
+    while two others do ("| Aspect | Sparse | Dense |" for "sparse or dense?")."""
     rows = body.split("\n")
     if "\n" in text or not _TABLE_ROW.search(text) or text not in rows:
         return None
@@ -148,9 +153,13 @@ def comparison_cells(text: str, body: str) -> list[str] | None:
     worded = [c for c in cells if len(re.findall(r"[A-Za-z]{2,}", c)) >= 2]
     if len(worded) < 2:
         return None
+    asked = set(content_words(question))
+    compared = sum(bool(asked & set(content_words(h))) for h in header[1:]) >= 2
+    if header[0] and compared and not asked & set(content_words(header[0])):
+        header = ["", *header[1:]]  # "Aspect": the column that names the rows
     named = "" if header[0] else cells[0]  # an unnamed first column labels the rows
-    pairs = [f"{h}: {c}" for h, c in zip(header, cells, strict=True) if h and c]
-    return [f"{named} - {p}" if named else p for p in pairs]
+    pairs = [(h, f"{h}: {c}") for h, c in zip(header, cells, strict=True) if h and c]
+    return [(h, f"{named} - {p}" if named else p) for h, p in pairs]
 
 
 def _cells(row: str) -> list[str]:
