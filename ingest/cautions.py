@@ -23,8 +23,9 @@ _LABELLED = re.compile(r"^([^:]{3,40}):\s*(.*)$")
 
 
 def is_caution_label(text: str) -> bool:
-    """Does this label ("Common pitfalls", "Mistakes to avoid:") announce what not to do?"""
-    return bool(CAUTION_LABEL.match(strip_emphasis(text).strip().rstrip(":").strip()))
+    """Does this label ("Common pitfalls", "Mistakes to avoid:", "**Common mistakes.**")
+    announce what not to do?"""
+    return bool(CAUTION_LABEL.match(strip_emphasis(text).strip().rstrip(":.").strip()))
 
 
 def caution_rows(rows: list[str]) -> set[int]:

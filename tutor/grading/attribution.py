@@ -127,7 +127,8 @@ def _alternatives(question: str, statements: Sequence[str],
         for text in statements:
             first = next(iter(clauses(text)), ())
             named = [w for w in pair if w in first]
-            subjects.append(named[0] if len(named) == 1 else None)
+            # a point that asks ('"Is decode ever compute-bound?" → …') states no side
+            subjects.append(named[0] if len(named) == 1 and "?" not in text else None)
         if set(pair) <= set(subjects):
             return subjects, list(pair)
     return [], []
@@ -171,12 +172,13 @@ def _defined(words: tuple[str, ...], asked: set[str]) -> str | None:
 
 
 def misattributed(groups: Sequence[TermGroup], subject: str, sides: set[str],
-                  answer: Sequence[tuple[str, ...]], paragraphs: bool = False) -> bool:
+                  answer: Sequence[tuple[str, ...]], paragraphs: bool = False,
+                  shared: frozenset[str] = frozenset()) -> bool:
     """Does the answer (its clauses, as stemmed words) only ever give the point's terms to
     another side? With `paragraphs` (the loose reading): are the terms it gives the point's own
     side fewer than, and all among, those it gives another side?"""
     if paragraphs:
-        return _outnumbered(groups, subject, sides, answer)
+        return _outnumbered(groups, subject, sides, answer, shared)
     given = [side for c in answer if (side := _side_of_terms(groups, sides, c)) is not None]
     return bool(given) and subject not in given
 
@@ -198,14 +200,17 @@ def _side_at(at: int, sides: set[str], clause: tuple[str, ...], last: str | None
 
 
 def _outnumbered(groups: Sequence[TermGroup], subject: str, sides: set[str],
-                 answer: Sequence[tuple[str, ...]]) -> bool:
+                 answer: Sequence[tuple[str, ...]], shared: frozenset[str]) -> bool:
     """The loose reading: a clause naming no side speaks of the side named last when it goes on
     from it ("and it …") or follows a bare subject ("BERT, …", "Self-refinement, …") or a
     condition naming a side ("When the rate is too high, …"); terms naming a side say
-    nothing; an answer that never names the point's own side is not judged."""
+    nothing, and so does a term the other side's points use too ("weights" in "L1 zeroes some
+    weights" and "L2 shrinks all weights"); an answer that never names the point's own side is
+    not judged."""
     if not any(subject in clause for clause in answer):
         return False  # an answer that never names the point's side ("RNNs" for "recurrent")
-    telling = [g for g in groups if not any(sides.intersection(seq) for seq in g.stems)]
+    telling = [g for g in groups if not any(sides.intersection(seq) or set(seq) <= shared
+                                            for seq in g.stems)]
     given: dict[str, set[int]] = {}
     last: str | None = None
     bare = False  # the last clause that says something only named a side ("BERT, …")

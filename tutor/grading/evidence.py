@@ -56,6 +56,8 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
                               tuple(p.text for p in rubric.points), paragraphs,
                               tuple(p.side for p in rubric.points))
     sides = {s for s in subjects if s}
+    said_of = {side: frozenset(w for p, s in zip(rubric.points, subjects, strict=True) if s == side
+                               for w in stemmed_words(" ".join(p.units))) for side in sides}
     found: list[PointEvidence] = []
     for n, (point, vecs) in enumerate(zip(rubric.points, unit_vecs)):
         sims = segment_vecs @ vecs.T if len(segments) else np.zeros((0, len(vecs)))
@@ -72,8 +74,9 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
         denied = denied_terms(point.terms, answer_clauses, negations_of(rubric, point)) \
             + inverted_terms(point.terms, segments, guide_statement(point)) if said else []
         subject = subjects[n]
+        others = frozenset().union(*(said_of[s] for s in sides - {subject})) if subject else None
         if said and subject and misattributed(point.terms, subject, sides, answer_clauses,
-                                              paragraphs):
+                                              paragraphs, others or frozenset()):
             denied.append(f"said of {'/'.join(sorted(sides - {subject}))}")
         found.append(PointEvidence(terms, said, sim, float(token_recall[n]), segments[seg_i],
                                    point.units[int(unit_i)], denied))

@@ -75,6 +75,8 @@ def denied_terms(groups: Iterable[TermGroup], answer: Sequence[Clause],
 
 
 _COMPOUND = re.compile(r"(?<=\w)-(?=\w)")
+# verbs that turn the direction after them round, like a negation ("prevent large weights")
+PREVENTS = frozenset(stemmed_words("prevent prevents avoid avoids stop stops against"))
 # words that say a claim the other way round: the cache "grows" where the guide says it
 # "shrinks", a model uses "more" bits where it uses "fewer"
 _OPPOSITE_PAIRS = """more:less more:fewer increase:decrease increase:reduce higher:lower
@@ -109,12 +111,14 @@ def inverted_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
                    guide_text: str) -> list[str]:
     """The point's terms the answer says, within NEAR words, next to the opposite of a word the
     guide's statement says within NEAR words of the same alias ("the KV cache grows" where the
-    guide says it "shrinks"), in a clause without a negation ("does not grow" says it the
-    guide's way), while the answer never says the guide's word and the guide never says the
-    opposite. Words inside a compound ("high-risk", "low-confidence") qualify the compound, not
-    the term."""
-    guide = clauses(_compounds_joined(guide_text))
-    answer = [c for text in answer_texts for c in clauses(_compounds_joined(text))]
+    guide says it "shrinks"), both in clauses without a negation or a verb like "prevent" ("does
+    not grow" says it the guide's way, "prevent large weights" asks for small ones), while the
+    answer never says the guide's word and the guide never says the opposite. Words inside a
+    compound ("high-risk", "low-confidence") qualify the compound, not the term."""
+    guide = [c for c in clauses(_compounds_joined(guide_text))  # "prevent large weights"
+             if not (NEGATORS | PREVENTS).intersection(c)]         # says "small" ones
+    answer = [c for text in answer_texts for c in clauses(_compounds_joined(text))
+              if not (NEGATORS | PREVENTS).intersection(c)]
     guide_words = {w for c in guide for w in _directions(c)}
     answer_words = {w for c in answer for w in _directions(c)}
     found = []
@@ -123,8 +127,8 @@ def inverted_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
             said = {d for c in guide for d in _directions(c, seq)}
             if not said or said & answer_words:
                 continue
-            flipped = {d for c in answer if not NEGATORS.intersection(c)
-                       for d in _directions(c, seq) if OPPOSITES[d] & said and d not in guide_words}
+            flipped = {d for c in answer for d in _directions(c, seq)
+                       if OPPOSITES[d] & said and d not in guide_words}
             if flipped:
                 found.append(f"{alias} ({' '.join(sorted(flipped)[0])})")
                 break
