@@ -4,7 +4,7 @@ import pytest
 
 from tutor.grading.attribution import misattributed, point_subjects
 from tutor.grading.polarity import clauses
-from tutor.grading.terms import TermGroup
+from tutor.grading.terms import TermGroup, stemmed_words
 
 QUESTION = "What are the differences between GANs and VAEs?"
 POINTS = ("GANs pit a generator against a discriminator in a minimax game.",
@@ -169,3 +169,19 @@ def test_a_question_pairing_two_things_names_its_sides_by_the_words_that_differ(
     swapped = clauses("During prefill the model reads one token at a time, so the phase is "
                       "memory-bandwidth-bound. During decode the work is compute-bound.")
     assert misattributed(bound, "decod", {"prefil", "decod"}, swapped, paragraphs=True)
+
+
+def test_a_term_both_sides_use_tells_no_side_and_a_question_point_has_none():
+    """Found on a public guide: a right answer giving "weights" and "features" to L1 was
+    flagged for the L2 point, whose terms the L1 points use too; a follow-up line that asks
+    ('"Is decode ever compute-bound?" → …') is no statement of a side."""
+    question = "How does L1 vs L2 regularization differ?"
+    points = ("L1 adds the absolute weights, which zeroes some weights and selects features.",
+              "Use L2 when you expect most features to matter but want to prevent large weights.",
+              '"Is L2 ever sparse?" → No, it only shrinks weights.')
+    assert point_subjects(question, points, paragraphs=True) == ("l1", "l2", None)
+    terms = [TermGroup.of(["weights"]), TermGroup.of(["features"]), TermGroup.of(["prevent"])]
+    answer = clauses("L1 zeroes some weights and selects features; L2 shrinks all weights.")
+    shared = frozenset(stemmed_words(points[0]))
+    assert misattributed(terms, "l2", {"l1", "l2"}, answer, paragraphs=True)
+    assert not misattributed(terms, "l2", {"l1", "l2"}, answer, paragraphs=True, shared=shared)

@@ -176,3 +176,10 @@ def test_clustered_topic_names_are_technical_terms_or_plain():
     assert len(set(names)) == 3 and PLAIN_TOPIC in names
     for name in set(names) - {PLAIN_TOPIC}:
         assert all(technicality(w) >= 0.5 for w in name.lower().split(", ")), name
+
+
+def test_a_caution_label_may_end_with_a_full_stop():
+    from tutor.ingest.cautions import is_caution_label
+
+    assert is_caution_label("**Common mistakes.**") and is_caution_label("Common pitfalls:")
+    assert not is_caution_label("**Common follow-ups.**")

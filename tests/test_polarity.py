@@ -103,3 +103,12 @@ def test_opposites_count_only_for_the_alias_the_guide_qualifies():
     assert inverted_terms(group, ["The student needs less memory."], guide) == []
     assert inverted_terms(group, ["It makes deployment less practical."], guide) == [
         "deployment (less)"]
+
+
+def test_a_guide_word_under_a_negation_or_prevent_verb_gives_nothing_to_invert():
+    """"prevent large weights" asks for small ones: "keeps the weights small" is no inversion."""
+    weights = [TermGroup.of(["weights"])]
+    guide = "Use L2 when you want to prevent large weights."
+    assert inverted_terms(weights, ["L2 keeps the weights small."], guide) == []
+    assert inverted_terms(weights, ["L2 keeps the weights small."], "L2 gives large weights.") == [
+        "weights (small)"]
