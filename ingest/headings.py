@@ -60,12 +60,15 @@ WORD_LEVELS: dict[str, Difficulty] = {
     "medium": "medium", "intermediate": "medium", "moderate": "medium", "mid": "medium",
     "mid-level": "medium",
     "hard": "hard", "advanced": "hard", "expert": "hard", "difficult": "hard",
-    "senior": "hard", "tough": "hard",
+    "senior": "hard", "tough": "hard", "intro": "easy", "introductory": "easy",
 }
+# "[E]", "[M]", "[H]" before a question: easy, medium, hard
+LETTER_LEVELS: dict[str, Difficulty] = {"e": "easy", "m": "medium", "h": "hard"}
+_LETTER = r"[\(\[][EMHemh][\)\]]"
 _WORDS = "|".join(sorted(map(re.escape, WORD_LEVELS), key=len, reverse=True))
 _EMOJI = "|".join(map(re.escape, EMOJI_LEVELS))
 _STARS = r"[⭐★☆✩✪]+"
-_MARKER = rf"(?:{_EMOJI}|{_STARS}|[\(\[](?:difficulty|level)?:?\s*(?:{_WORDS})[\)\]])"
+_MARKER = rf"(?:{_EMOJI}|{_STARS}|{_LETTER}|[\(\[](?:difficulty|level)?:?\s*(?:{_WORDS})[\)\]])"
 _TRAIL = re.compile(
     rf"(?:\s*(?:{_MARKER}|[-–—|]\s*(?:difficulty|level)?:?\s*(?:{_WORDS})(?:\s+level)?))+\s*$",
     re.IGNORECASE)
@@ -129,6 +132,9 @@ def marker_level(marker: str, legend: dict[str, Difficulty] | None = None) -> Di
     word = re.search(rf"\b({_WORDS})\b", marker, re.IGNORECASE)
     if word:
         return WORD_LEVELS[word.group(1).lower()]
+    letter = re.search(_LETTER, marker)
+    if letter:
+        return LETTER_LEVELS[letter.group(0)[1].lower()]
     stars = sum(marker.count(s) for s in "⭐★✪")
     empty = sum(marker.count(s) for s in "☆✩")
     if stars and empty:

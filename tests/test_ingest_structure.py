@@ -24,9 +24,18 @@ def cards(text: str):
     ("What makes training hard?", "What makes training hard?", None),  # a word, not a marker
     ("**Is it a useful metric? ⭐️I**", "Is it a useful metric?", "medium"),  # a slip of a key
     ("Is it? 🚀 3D", "Is it? 🚀 3D", None),  # a word after the marker is not a slip
+    ("**[M] Explain vanishing gradients.**", "Explain vanishing gradients.", "medium"),
+    ("[E] What is bias?", "What is bias?", "easy"),
 ])
 def test_heading_text_strips_markup_numbers_and_difficulty(line, question, level):
     assert heading_text(line) == (question, level)
+
+
+def test_an_intro_difficulty_is_easy():
+    from tutor.ingest.headings import DIFFICULTY_LINE, WORD_LEVELS
+
+    found = DIFFICULTY_LINE.match("Difficulty: intro")
+    assert found is not None and WORD_LEVELS[found.group(1).lower()] == "easy"
 
 
 def test_legend_maps_the_guides_own_markers():
