@@ -343,3 +343,19 @@ def test_a_first_column_naming_no_compared_side_labels_the_rows():
     assert comparison_cells(row, body, "What is the difference between sparse and dense?") == [
         ("Sparse", "Dimensions - Sparse: Vocabulary size, few non-zero"),
         ("Dense", "Dimensions - Dense: Hundreds of numbers, all non-zero")]
+
+
+def test_a_follow_up_the_guide_answers_is_a_supporting_point():
+    parsed = parse_guide("""## What is the difference between prefill and decode?
+
+Prefill processes the whole prompt in one forward pass and is compute-bound.
+
+Decode generates one token at a time and is memory-bound.
+
+**Common follow-ups.**
+- "When does decode become compute-bound?" → At very large batch sizes.
+""", "notes.md", set())
+    kb = KnowledgeBase(parsed.cards, parsed.chunks)
+    points = rubric_from_card(kb.cards[0], kb).points
+    assert [p.essential for p in points] == [True, True, False]
+    assert points[2].weight == 0.5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,6 +44,7 @@ CARD_MATCH_THRESHOLD = 0.5  # confidence above which the question is taken as th
 MAX_PASSAGE_POINTS = 6
 STRONG_TITLE_MATCH = 0.8
 MAX_ESSENTIAL = 6  # extracted rubrics: the first points are essential, the rest supporting
+ANSWERED_FOLLOW_UP = re.compile(r"^\W*[\"“'‘][^\"”’]{3,200}\?[\"”’']\s*(?:→|->|—|:|-)\s*\S")
 AUTO_TERMS = 3  # extracted rubrics: each point's most specific words become its key terms
 MIN_NOVEL_WORDS = 3  # a guide sentence that adds fewer words to the question is no point
 SPECIFIC_TECHNICALITY = 0.5  # a word at least this rare in everyday English ...
@@ -105,7 +107,9 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
         chunk = kb.chunk(s.chunk_id)
         if s.text not in passages:
             passages.append(s.text)
-        essential = len(passages) <= MAX_ESSENTIAL
+        # a follow-up the guide answers ('"Is decode ever compute-bound?" → At large batch…')
+        # goes beyond the question: worth knowing, not expected
+        essential = len(passages) <= MAX_ESSENTIAL and not ANSWERED_FOLLOW_UP.match(s.text)
         label = s.title if not s.title.endswith("…") else short_label(
             s.units[0] if s.units else s.text)  # a table row by its first cell, not its bars
         if any(p.label == label for p in points):  # labels name points in grades: keep apart
