@@ -74,9 +74,9 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
         denied = denied_terms(point.terms, answer_clauses, negations_of(rubric, point)) \
             + inverted_terms(point.terms, segments, guide_statement(point)) if said else []
         subject = subjects[n]
-        others = frozenset().union(*(said_of[s] for s in sides - {subject})) if subject else None
+        others = frozenset().union(*(said_of[s] for s in sides - {subject}))
         if said and subject and misattributed(point.terms, subject, sides, answer_clauses,
-                                              paragraphs, others or frozenset()):
+                                              paragraphs, others):
             denied.append(f"said of {'/'.join(sorted(sides - {subject}))}")
         found.append(PointEvidence(terms, said, sim, float(token_recall[n]), segments[seg_i],
                                    point.units[int(unit_i)], denied))

@@ -95,10 +95,11 @@ def _compounds_joined(text: str) -> str:
     return _COMPOUND.sub("", text)
 
 
-def _opposites() -> dict[tuple[str, ...], frozenset[tuple[str, ...]]]:
-    found: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+def _opposites() -> dict[str, frozenset[str]]:
+    """Each stemmed word of _OPPOSITE_PAIRS (a compound read as one word) and its opposites."""
+    found: dict[str, set[str]] = {}
     for pair in _OPPOSITE_PAIRS:
-        a, b = (stemmed_words(_compounds_joined(w)) for w in pair.split(":"))
+        a, b = (stemmed_words(_compounds_joined(w))[0] for w in pair.split(":"))
         found.setdefault(a, set()).add(b)
         found.setdefault(b, set()).add(a)
     return {k: frozenset(v) for k, v in found.items()}
@@ -130,21 +131,16 @@ def inverted_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
             flipped = {d for c in answer for d in _directions(c, seq)
                        if OPPOSITES[d] & said and d not in guide_words}
             if flipped:
-                found.append(f"{alias} ({' '.join(sorted(flipped)[0])})")
+                found.append(f"{alias} ({sorted(flipped)[0]})")
                 break
     return found
 
 
-def _directions(words: Clause, near: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+def _directions(words: Clause, near: tuple[str, ...] = ()) -> set[str]:
     """The words of OPPOSITES in a clause (within NEAR words of the words `near`, when given)."""
     at = next((i for i in range(len(words)) if words[i:i + len(near)] == near), None) \
         if near else None
     if near and at is None:
         return set()
-    out = set()
-    for i in range(len(words)):
-        for n in (1, 2, 3):
-            seq = words[i:i + n]
-            if seq in OPPOSITES and (at is None or abs(i - at) <= NEAR):
-                out.add(seq)
-    return out
+    return {w for i, w in enumerate(words)
+            if w in OPPOSITES and (at is None or abs(i - at) <= NEAR)}
