@@ -185,3 +185,42 @@ def test_a_term_both_sides_use_tells_no_side_and_a_question_point_has_none():
     shared = frozenset(stemmed_words(points[0]))
     assert misattributed(terms, "l2", {"l1", "l2"}, answer, paragraphs=True)
     assert not misattributed(terms, "l2", {"l1", "l2"}, answer, paragraphs=True, shared=shared)
+
+
+def test_a_curated_point_takes_its_side_from_its_statement_not_the_guides_pronoun():
+    """The guide says "They focus on the conditional probability"; the curated statement names
+    the side ("Discriminative models learn..."), so an answer giving it to generative models is
+    caught."""
+    import numpy as np
+
+    from tutor.core.types import Citation
+    from tutor.grading.evidence import point_evidence
+    from tutor.grading.rubric import Rubric, RubricPoint
+
+    def point(statement: str, quote: str, *names: str) -> RubricPoint:
+        return RubricPoint(label=statement, text=quote, units=[statement, quote],
+                           terms=tuple(TermGroup.of([n]) for n in names),
+                           citation=Citation(chunk_id="c#0", section="s", quote=quote))
+
+    points = [point("Discriminative models learn the conditional probability P(y|x).",
+                    "They focus on the conditional probability P(y|x).", "conditional"),
+              point("Generative models learn the joint distribution P(x, y).",
+                    "They aim to model the joint probability distribution.", "joint"),
+              point("Discriminative models find a decision boundary between classes.",
+                    "These models try to find a decision boundary.", "boundary"),
+              point("Generative models can sample new data.",
+                    "They can generate new instances.", "sample")]
+    question = "What are the differences between discriminative and generative models?"
+    swapped = ["Generative models learn the conditional probability, while discriminative "
+               "models learn the joint distribution."]
+    right = ["Discriminative models learn the conditional probability, generative models the "
+             "joint distribution."]
+
+    def denials(answer: list[str], source: str) -> list[list[str]]:
+        rubric = Rubric(question=question, points=points, source=source)
+        return [p.denied for p in point_evidence(rubric, answer, np.ones((1, 4)),
+                                                 [np.ones((2, 4))] * 4, np.zeros(4))][:2]
+
+    assert denials(swapped, "curated") == [["said of gener"], ["said of discrimin"]]
+    assert denials(right, "curated") == [[], []]
+    assert denials(swapped, "card") == [[], []]  # the guide's own sentences name no side

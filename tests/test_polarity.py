@@ -41,6 +41,19 @@ def test_double_negation_and_negated_aliases_read_as_plain():
                         "It learns from unlabelled data.") == []
 
 
+def test_leaving_out_and_unnecessary_deny_but_contrasts_do_not():
+    guide = "Validate answers against a trusted database; fine-tune the LLM on legal data."
+    answer = clauses("Skip response validation to keep latency low. Fine-tuning is unnecessary.")
+    assert denied_terms(terms("validation", "fine-tune"), answer, guide) == [
+        "validation", "fine-tune"]
+    # "skip" denies only what follows it
+    assert denied_terms(terms("validation"), clauses("After validation, skip nothing."),
+                        guide) == []
+    # a contrast is no denial: vector databases search by similarity "instead of SQL queries"
+    assert denied_terms(terms("SQL"), clauses("They use similarity search instead of SQL "
+                                              "queries."), "Traditional databases use SQL.") == []
+
+
 def test_a_guide_clause_that_holds_a_negation_anywhere_is_no_plain_statement():
     answer = clauses("The net can't rely on any subset of neurons.")
     assert denied_terms(terms("subset"), answer, "This forces the network not to rely only on "
@@ -84,7 +97,7 @@ KV_CACHE = [TermGroup.of(["KV cache"])]
 @pytest.mark.parametrize(("answer", "inverted"), [
     # the opposite of the guide's word, next to the same term
     (["With MQA the KV cache grows by a factor of the number of heads."], ["KV cache (grow)"]),
-    # negated opposites say it the guide's way; the guide's own word anywhere clears the term
+    # negated opposites say it the guide's way; the guide's own word next to the term clears it
     (["With MQA the KV cache does not grow with the heads."], []),
     (["MQA shrinks the KV cache, where in MHA the KV cache grows with heads."], []),
     # a word of a compound qualifies the compound ("high-growth"), and a far one says nothing
@@ -93,6 +106,26 @@ KV_CACHE = [TermGroup.of(["KV cache"])]
 ])
 def test_a_term_said_next_to_the_opposite_of_the_guides_word_is_inverted(answer, inverted):
     assert inverted_terms(KV_CACHE, answer, GUIDE_MQA) == inverted
+
+
+def test_each_alias_is_judged_on_the_words_next_to_it():
+    """"less" said of stability does not clear "more prone to mode collapse"."""
+    collapse = [TermGroup.of(["mode collapse"])]
+    guide = "Diffusion models train more stably than GANs and are less prone to mode collapse."
+    swapped = ["Diffusion models are also less stable during training and more prone to mode "
+               "collapse than GANs."]
+    assert inverted_terms(collapse, swapped, guide) == ["mode collapse (more)"]
+    assert inverted_terms(collapse, ["They are stable and less prone to mode collapse."],
+                          guide) == []
+
+
+def test_removing_what_the_guide_adds_is_inverted():
+    noise = [TermGroup.of(["Gaussian noise"])]
+    guide = "The forward process gradually adds Gaussian noise to a real image."
+    assert inverted_terms(noise, ["The forward process removes Gaussian noise step by step."],
+                          guide) == ["Gaussian noise (remov)"]
+    assert inverted_terms(noise, ["Training adds Gaussian noise; the model learns to remove "
+                                  "the Gaussian noise added."], guide) == []
 
 
 def test_opposites_count_only_for_the_alias_the_guide_qualifies():

@@ -53,7 +53,7 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
     answer_clauses = [c for s in segments for c in clauses(s)]
     paragraphs = rubric.source != "curated"  # points cut from the guide's (or a reference's) text
     subjects = point_subjects(f"{rubric.question} {rubric.section or ''}",
-                              tuple(p.text for p in rubric.points), paragraphs,
+                              tuple(subject_text(rubric, p) for p in rubric.points), paragraphs,
                               tuple(p.side for p in rubric.points))
     sides = {s for s in subjects if s}
     said_of = {side: frozenset(w for p, s in zip(rubric.points, subjects, strict=True) if s == side
@@ -81,6 +81,13 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
         found.append(PointEvidence(terms, said, sim, float(token_recall[n]), segments[seg_i],
                                    point.units[int(unit_i)], denied))
     return found
+
+
+def subject_text(rubric: Rubric, point: RubricPoint) -> str:
+    """The text whose opening words name what a point is about: a curated point's statement
+    (written to name its subject: "Discriminative models learn P(y|x)"), else the guide's own
+    sentence (whose subject may be a pronoun: "They focus on the conditional probability")."""
+    return point.label if rubric.source == "curated" else point.text
 
 
 def negations_of(rubric: Rubric, point: RubricPoint) -> str:

@@ -5,16 +5,22 @@ isn't needed", "the gradient is never passed back"). A key term is *denied* when
 stands within NEAR words of it, inside the same clause of the answer (clauses split at
 punctuation and connectives, so "no recurrence, so it trains on GPUs" does not deny "GPU"),
 the answer never says it plainly, and the guide's own statement of the point never says it
-negated. Aliases that carry their own negation ("no labels") and doubly negated clauses are read
-as plain. On the team's 509 graded answers this flags 33 points in wrong answers (short, long or
-plain) and 10 in the others (python -m tutor.eval.calibrate measures what it does to the grades).
+negated. A negation is a word such as "not", "without" or "unnecessary" ("fine-tuning is
+unnecessary"), or a verb of leaving out that denies what follows it ("skip the validation"). Aliases
+that carry their own negation ("no labels") and doubly negated clauses are read as plain. On the
+team's 509 graded answers, against the curated rubrics, this flags 37 points in wrong answers
+(short, long or plain) and 10 in the others (python -m tutor.eval.calibrate measures what it does
+to the grades).
 
 A key term is *inverted* when the answer says it next to the opposite of a scalar or directional
 word the guide says of it ("the KV cache grows" where the guide says MQA "shrinks" it; OPPOSITES
-is a small closed lexicon: more/fewer, higher/lower, faster/slower, dense/sparse, ...) and never
-says the guide's own word. On the team's graded answers this flags one long wrong answer against
-the curated rubrics and four against extracted ones, and no other answer; on two public guides
-it turned an inverted multi-query-attention answer from 3.9 to 1.6.
+is a small closed lexicon: more/fewer, higher/lower, add/remove, show/hide, ...) and never says
+the guide's own word next to it. On the team's graded answers this flags one long wrong answer
+against the curated rubrics and four against extracted ones, and one padded answer against each
+("a popular way to adapt big models": "adapt" is read as the stem of "adapters", which the guide
+calls small); on two public guides it turned an inverted multi-query-attention answer from 3.9
+to 1.6, and on a fresh probe of the bundled guide it caught "more prone to mode collapse" in an
+answer that also says "less stable".
 """
 
 from __future__ import annotations
@@ -25,7 +31,12 @@ from functools import lru_cache
 
 from tutor.grading.terms import TermGroup, stemmed_words
 
-NEGATORS = frozenset(stemmed_words("not no never none nothing neither nor cannot without"))
+NEGATORS = frozenset(stemmed_words("not no never none nothing neither nor cannot without "
+                                   "unnecessary needless"))
+# negations of what follows them only ("skip the validation step"); what comes before them is
+# said plainly. "Rather than" and "instead of" are not among them: a correct answer contrasts
+# with them too ("similarity search instead of SQL queries" of vector databases)
+LEADING_NEGATORS = tuple(stemmed_words(w) for w in ("skip", "omit"))
 NEAR = 4  # words between a negation and the term it denies
 CLAUSE = re.compile(r"[,;:()—–]|[.!?](?:\s|$)"
                     r"|\b(?:which|because|so|but|while|whereas|since|although|then)\b",
@@ -41,18 +52,27 @@ def clauses(text: str) -> tuple[Clause, ...]:
     return tuple(stemmed_words(c) for c in CLAUSE.split(text) if c and c.strip())
 
 
+def negations(words: Clause) -> list[tuple[int, bool]]:
+    """Where the clause negates: (position, whether only what follows is negated)."""
+    return [(i, False) for i, w in enumerate(words) if w in NEGATORS] + [
+        (i + len(lead) - 1, True) for lead in LEADING_NEGATORS
+        for i in range(len(words) - len(lead) + 1) if words[i:i + len(lead)] == lead]
+
+
 def said_negated(group: TermGroup, words: Clause) -> bool:
-    """Is one of the group's plain aliases said within NEAR words of a single negation?"""
-    negations = [i for i, w in enumerate(words) if w in NEGATORS]
-    if len(negations) != 1:  # none, or doubly negated
+    """Is one of the group's plain aliases said within NEAR words of a single negation (before
+    it, or after it for a negation like "not needed")?"""
+    found = negations(words)
+    if len(found) != 1:  # none, or doubly negated
         return False
-    j = negations[0]
+    j, leading = found[0]
     for seq in group.stems:
-        if NEGATORS.intersection(seq):
+        if negations(seq):
             continue
         n = len(seq)
         for i in range(len(words) - n + 1):
-            if words[i:i + n] == seq and (i - NEAR <= j < i or i + n <= j <= i + n - 1 + NEAR):
+            if words[i:i + n] == seq and (i - NEAR <= j < i or not leading
+                                          and i + n <= j <= i + n - 1 + NEAR):
                 return True
     return False
 
@@ -70,7 +90,7 @@ def denied_terms(groups: Iterable[TermGroup], answer: Sequence[Clause],
     network not to rely only on the subset of neurons" is no plain "subset")."""
     guide = clauses(guide_text)
     return [g.aliases[0] for g in groups
-            if denied(g, answer) and not any(g.found_in(c) and NEGATORS.intersection(c)
+            if denied(g, answer) and not any(g.found_in(c) and negations(c)
                                              for c in guide)]
 
 
@@ -86,7 +106,8 @@ _OPPOSITE_PAIRS = """more:less more:fewer increase:decrease increase:reduce high
     long:short many:few cheap:expensive cheaper:costlier easy:hard easier:harder stable:unstable
     exact:approximate lossy:lossless parallel:sequential dense:sparse static:dynamic sharp:blurry
     sharper:blurrier overfitting:underfitting stronger:weaker strong:weak efficient:inefficient
-    shared:separate encourage:discourage compute-bound:memory-bound
+    shared:separate encourage:discourage add:remove keep:remove keep:discard show:hide
+    include:exclude enable:disable verified:unverified compute-bound:memory-bound
     compute-bound:memory-bandwidth-bound""".split()
 
 
@@ -114,22 +135,22 @@ def inverted_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
     guide's statement says within NEAR words of the same alias ("the KV cache grows" where the
     guide says it "shrinks"), both in clauses without a negation or a verb like "prevent" ("does
     not grow" says it the guide's way, "prevent large weights" asks for small ones), while the
-    answer never says the guide's word and the guide never says the opposite. Words inside a
+    answer never says the guide's word next to that alias. Each alias is judged on the words
+    next to it: "less stable and more prone to mode collapse" inverts "less prone to mode
+    collapse" though "less" is in the answer, of stability. Words inside a
     compound ("high-risk", "low-confidence") qualify the compound, not the term."""
     guide = [c for c in clauses(_compounds_joined(guide_text))  # "prevent large weights"
-             if not (NEGATORS | PREVENTS).intersection(c)]         # says "small" ones
+             if not (negations(c) or PREVENTS.intersection(c))]  # says "small" ones
     answer = [c for text in answer_texts for c in clauses(_compounds_joined(text))
-              if not (NEGATORS | PREVENTS).intersection(c)]
-    guide_words = {w for c in guide for w in _directions(c)}
-    answer_words = {w for c in answer for w in _directions(c)}
+              if not (negations(c) or PREVENTS.intersection(c))]
     found = []
     for g in groups:
         for alias, seq in zip(g.aliases, g.stems, strict=True):  # the same alias on both sides
             said = {d for c in guide for d in _directions(c, seq)}
-            if not said or said & answer_words:
+            near = {d for c in answer for d in _directions(c, seq)}
+            if not said or said & near:
                 continue
-            flipped = {d for c in answer for d in _directions(c, seq)
-                       if OPPOSITES[d] & said and d not in guide_words}
+            flipped = {d for d in near if OPPOSITES[d] & said}
             if flipped:
                 found.append(f"{alias} ({sorted(flipped)[0]})")
                 break
