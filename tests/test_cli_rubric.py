@@ -144,3 +144,22 @@ def test_grading_a_question_the_guide_leaves_unanswered_says_so(small_guide):
     grade = json.loads(result.stdout)
     assert grade["verdict"] == "ungraded" and grade["score"] == 0
     assert "Solid" not in grade["feedback"] and grade["feedback"].startswith("Not graded")
+
+
+def test_cards_counts_the_points_of_the_rubric_that_grades(env, tmp_path: Path):
+    """`tutor cards` shows the rubric's points, the ones a grade lists, and follows an import."""
+    def listed() -> dict:
+        result = run(["cards", "--json"], env)
+        assert result.exit_code == 0, result.output
+        return next(c for c in json.loads(result.stdout) if c["card_id"] == CARD)
+
+    before = listed()
+    assert before["rubric_points"] == len(graded_weights(env))
+    doc = yaml.safe_load(run(["rubric", "export", CARD], env).stdout)
+    doc["cards"][0]["points"] = doc["cards"][0]["points"][:2]
+    edited = tmp_path / "two-points.yaml"
+    edited.write_text(yaml.safe_dump(doc, sort_keys=False))
+    assert run(["rubric", "import", str(edited)], env).exit_code == 0
+    after = listed()
+    assert after["rubric_points"] == 2 == len(graded_weights(env))
+    assert after["essential_points"] <= 2 and after["key_points"] == before["key_points"]

@@ -45,6 +45,16 @@ def test_ingest_reingest_and_change(tmp_path: Path):
     assert [c.heading for c in kb.cards] == ["What is attention?", "What is beam search?"]
 
 
+def test_progress_starts_at_zero_before_the_first_batch_and_ends_at_the_total(tmp_path: Path):
+    """The bar's clock starts before any work (a first report after the first batch showed
+    millions of chunks a second)."""
+    calls: list[tuple[int, int]] = []
+    summary = ingest_paths([write(tmp_path / "g.md", GUIDE_A)], Settings(data_dir=tmp_path / "d"),
+                           progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, summary.embedded) and calls[-1] == (summary.embedded,) * 2
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
 def test_second_file_adds_cards_and_reuses_vectors(tmp_path: Path):
     settings = Settings(data_dir=tmp_path / "d")
     a = write(tmp_path / "a.md", GUIDE_A)

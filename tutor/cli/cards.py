@@ -17,24 +17,34 @@ from tutor.ingest.markup import FENCE
 @click.pass_context
 def cards(ctx: click.Context, topic: str | None, guide: str | None, difficulty: str | None,
           as_json: bool) -> None:
-    """List the guide's questions with card ids, topics and key-point counts."""
+    """List the guide's questions with card ids, topics and the number of points their rubric
+    grades (essential and supporting: the curated rubric's, else the one extracted from the
+    card, as `tutor rubric export` writes it)."""
     from pathlib import Path
 
+    from tutor.grading.rubric import rubric_from_card
+    from tutor.grading.rubric_files import load_rubric_book
     from tutor.runtime import ensure_index
 
-    kb = ensure_index(load(ctx), progress_bar("first-time index"))
+    settings = load(ctx)
+    kb = ensure_index(settings, progress_bar("first-time index"))
     chosen = [c for c in kb.cards if (not topic or topic.lower() in c.topic.lower())
               and (not guide or c.from_guide(guide))
               and (not difficulty or c.difficulty == difficulty)]
+    book = load_rubric_book(sorted(settings.rubrics_dir.glob("*.yaml")))
+    rubrics = [rubric_from_card(c, kb, book) for c in chosen]
     if as_json:
         print_json([{"card_id": c.id, "section": c.heading, "topic": c.topic, "kind": c.kind,
-                     "key_points": len(c.key_points), "difficulty": c.difficulty,
-                     "no_reference": c.no_reference, "guide": Path(c.source).name}
-                    for c in chosen])
+                     "rubric_points": len(r.points),
+                     "essential_points": sum(p.essential for p in r.points),
+                     "rubric": r.source, "key_points": len(c.key_points),
+                     "difficulty": c.difficulty, "no_reference": c.no_reference,
+                     "guide": Path(c.source).name}
+                    for c, r in zip(chosen, rubrics, strict=True)])
         return
-    for c in chosen:
+    for c, r in zip(chosen, rubrics, strict=True):
         points = ("no answer" if c.no_reference
-                  else "code only" if not c.key_points and any(map(FENCE.match, c.body.split("\n")))
-                  else f"{len(c.key_points):2d} pts")  # a solution in code has no points
+                  else "code only" if not r.points and any(map(FENCE.match, c.body.split("\n")))
+                  else f"{len(r.points):2d} pts")  # a solution in code has no points
         click.echo(f"{c.id:62s} {c.topic:28.28s} {c.difficulty or '':6s} {points:9s} "
                    f"{c.heading[:70]}")

@@ -214,6 +214,8 @@ def _embed(chunks: list[Chunk], reuse: dict[str, np.ndarray], settings: Settings
         if c.id in reuse:
             out[i] = reuse[c.id]
     step = 32
+    if progress and todo:  # the clock starts before the first batch, not after it
+        progress(0, len(todo))
     for start in range(0, len(todo), step):
         batch = todo[start : start + step]
         out[batch] = embedder.embed_batch([embed_text(chunks[i]) for i in batch])
