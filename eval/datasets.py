@@ -11,9 +11,11 @@ from tutor.core.errors import InputError
 from tutor.core.settings import PACKAGE_DATA
 
 EVAL_DIR = PACKAGE_DATA / "eval"
-# Two halves that share no guide section: fit on one, report on the other.
-SPLITS = {"a": [EVAL_DIR / "graded_answers_a.jsonl", EVAL_DIR / "graded_answers_a_length.jsonl"],
-          "b": [EVAL_DIR / "graded_answers_b.jsonl", EVAL_DIR / "graded_answers_b_length.jsonl"]}
+# Two halves that share no guide section: fit on one, report on the other. Each half has the
+# team's first set, the set written against length (short correct, long wrong, ...), and answers
+# written and scored blind (the grader not run before they were scored; "origin" names the probe)
+SPLITS = {half: [EVAL_DIR / f"graded_answers_{half}{part}.jsonl"
+                 for part in ("", "_length", "_blind")] for half in ("a", "b")}
 GRADED_FILES = [path for paths in SPLITS.values() for path in paths]
 TRIVIAL_LEVELS = frozenset({"empty", "off-topic"})
 

@@ -97,7 +97,7 @@ KV_CACHE = [TermGroup.of(["KV cache"])]
 @pytest.mark.parametrize(("answer", "inverted"), [
     # the opposite of the guide's word, next to the same term
     (["With MQA the KV cache grows by a factor of the number of heads."], ["KV cache (grow)"]),
-    # negated opposites say it the guide's way; the guide's own word next to the term clears it
+    # negated opposites say it the guide's way; the guide's own word anywhere clears the term
     (["With MQA the KV cache does not grow with the heads."], []),
     (["MQA shrinks the KV cache, where in MHA the KV cache grows with heads."], []),
     # a word of a compound qualifies the compound ("high-growth"), and a far one says nothing
@@ -106,17 +106,6 @@ KV_CACHE = [TermGroup.of(["KV cache"])]
 ])
 def test_a_term_said_next_to_the_opposite_of_the_guides_word_is_inverted(answer, inverted):
     assert inverted_terms(KV_CACHE, answer, GUIDE_MQA) == inverted
-
-
-def test_each_alias_is_judged_on_the_words_next_to_it():
-    """"less" said of stability does not clear "more prone to mode collapse"."""
-    collapse = [TermGroup.of(["mode collapse"])]
-    guide = "Diffusion models train more stably than GANs and are less prone to mode collapse."
-    swapped = ["Diffusion models are also less stable during training and more prone to mode "
-               "collapse than GANs."]
-    assert inverted_terms(collapse, swapped, guide) == ["mode collapse (more)"]
-    assert inverted_terms(collapse, ["They are stable and less prone to mode collapse."],
-                          guide) == []
 
 
 def test_removing_what_the_guide_adds_is_inverted():

@@ -15,12 +15,9 @@ to the grades).
 A key term is *inverted* when the answer says it next to the opposite of a scalar or directional
 word the guide says of it ("the KV cache grows" where the guide says MQA "shrinks" it; OPPOSITES
 is a small closed lexicon: more/fewer, higher/lower, add/remove, show/hide, ...) and never says
-the guide's own word next to it. On the team's graded answers this flags one long wrong answer
-against the curated rubrics and four against extracted ones, and one padded answer against each
-("a popular way to adapt big models": "adapt" is read as the stem of "adapters", which the guide
-calls small); on two public guides it turned an inverted multi-query-attention answer from 3.9
-to 1.6, and on a fresh probe of the bundled guide it caught "more prone to mode collapse" in an
-answer that also says "less stable".
+the guide's own word. On the team's graded answers this flags one long wrong answer against
+the curated rubrics and four against extracted ones, and no other answer; on two public guides
+it turned an inverted multi-query-attention answer from 3.9 to 1.6.
 """
 
 from __future__ import annotations
@@ -135,22 +132,25 @@ def inverted_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
     guide's statement says within NEAR words of the same alias ("the KV cache grows" where the
     guide says it "shrinks"), both in clauses without a negation or a verb like "prevent" ("does
     not grow" says it the guide's way, "prevent large weights" asks for small ones), while the
-    answer never says the guide's word next to that alias. Each alias is judged on the words
-    next to it: "less stable and more prone to mode collapse" inverts "less prone to mode
-    collapse" though "less" is in the answer, of stability. Words inside a
+    answer never says the guide's word and the guide never says the opposite. Judging each alias
+    on the words next to it alone was measured and not kept: it caught "less stable and more
+    prone to mode collapse" but read "PEFT adapts a large model" as large adapters (the stems of
+    "adapts" and "adapters" are one), a correct answer marked wrong. Words inside a
     compound ("high-risk", "low-confidence") qualify the compound, not the term."""
     guide = [c for c in clauses(_compounds_joined(guide_text))  # "prevent large weights"
              if not (negations(c) or PREVENTS.intersection(c))]  # says "small" ones
     answer = [c for text in answer_texts for c in clauses(_compounds_joined(text))
               if not (negations(c) or PREVENTS.intersection(c))]
+    guide_words = {w for c in guide for w in _directions(c)}
+    answer_words = {w for c in answer for w in _directions(c)}
     found = []
     for g in groups:
         for alias, seq in zip(g.aliases, g.stems, strict=True):  # the same alias on both sides
             said = {d for c in guide for d in _directions(c, seq)}
-            near = {d for c in answer for d in _directions(c, seq)}
-            if not said or said & near:
+            if not said or said & answer_words:
                 continue
-            flipped = {d for d in near if OPPOSITES[d] & said}
+            flipped = {d for c in answer for d in _directions(c, seq)
+                       if OPPOSITES[d] & said and d not in guide_words}
             if flipped:
                 found.append(f"{alias} ({sorted(flipped)[0]})")
                 break
