@@ -2,7 +2,7 @@
 
 import pytest
 
-from tutor.grading.attribution import misattributed, point_subjects
+from tutor.grading.attribution import listed_sides, misattributed, named_subjects, point_subjects
 from tutor.grading.polarity import clauses
 from tutor.grading.terms import TermGroup, stemmed_words
 
@@ -224,3 +224,58 @@ def test_a_curated_point_takes_its_side_from_its_statement_not_the_guides_pronou
     assert denials(swapped, "curated") == [["said of gener"], ["said of discrimin"]]
     assert denials(right, "curated") == [[], []]
     assert denials(swapped, "card") == [[], []]  # the guide's own sentences name no side
+
+
+LOSSES_QUESTION = "What loss functions are used to train image generators?"
+LOSSES = ("MSE (L2) penalises squared pixel differences and gives blurry images.",
+          "L1 uses absolute differences and gives sharper images than L2.",
+          "Style loss matches Gram matrices of feature maps to copy texture.",
+          "Content loss keeps the spatial layout of the target image.")
+LOSS_TERMS = ([TermGroup.of(["mse", "mean squared error", "l2"]), TermGroup.of(["blurry"])],
+              [TermGroup.of(["l1"])], [TermGroup.of(["style loss", "gram matrices"])],
+              [TermGroup.of(["content loss", "layout"])])
+
+
+def test_points_that_open_by_naming_their_own_thing_list_sides():
+    """A question asking for a list ("what losses…") has sides when most points open with one
+    of their own key terms; the question's own words and ordinary openings are no sides."""
+    assert named_subjects(LOSSES_QUESTION, LOSSES, LOSS_TERMS) == ("mse", "l1", "style",
+                                                                   "content")
+    # fewer than three things named, or named by fewer than half the points: no list
+    assert named_subjects(LOSSES_QUESTION, LOSSES[:2], LOSS_TERMS[:2]) == (None, None)
+    assert named_subjects("What does a style loss or a content loss keep?", LOSSES,
+                          LOSS_TERMS) == (None,) * 4
+
+
+@pytest.mark.parametrize("answer, caught", [
+    ("Mean squared error gives the sharpest images, whereas L1 is known for blurry results. "
+     "Style loss keeps the layout, while content loss matches Gram matrices.", True),
+    ("MSE is blurry and L1 is sharper. Style loss matches Gram matrices, content loss keeps "
+     "the layout.", False),
+    # a clause naming two things before the term gives it to neither; an answer that never
+    # names the point's thing says nothing of it
+    ("Style and content losses both use Gram matrices and layout.", False),
+    ("L1 is known for blurry results.", False),
+])
+def test_a_listed_thing_given_another_things_terms_is_misattributed(answer, caught):
+    subjects, said = listed_sides(LOSSES_QUESTION, LOSSES, LOSS_TERMS, clauses(answer))
+    sides = {s for s in subjects if s}
+    flags = [misattributed(LOSS_TERMS[n], subjects[n], sides, said, listed=True)  # type: ignore[arg-type]
+             for n in (0, 2, 3)]
+    assert any(flags) is caught
+    if caught:
+        assert flags == [True, True, True]
+
+
+@pytest.mark.parametrize("answer, caught", [
+    # the clause saying "blurry" names no side: it goes on about the bare subject before it
+    ("MSE gives the sharpest images; L1 loss, by contrast, is known for blurry results.", True),
+    ("L2 gives the sharpest images; L1 loss, by contrast, is known for blurry results.", True),
+    ("MSE is known for blurry results; L1 loss, by contrast, gives sharper ones.", False),
+    # a bare clause naming two things carries neither
+    ("MSE and L1 losses, by contrast, are known for blurry results.", False),
+])
+def test_a_listed_side_carries_over_a_bare_subject_and_its_bracketed_name(answer, caught):
+    subjects, said = listed_sides(LOSSES_QUESTION, LOSSES, LOSS_TERMS, clauses(answer))
+    assert misattributed(LOSS_TERMS[0], "mse", {s for s in subjects if s}, said,
+                         listed=True) is caught

@@ -30,13 +30,24 @@ self-refinement answer from 5.0 to 3.0 and an inverted learning-rate answer from
 Curated rubrics keep the strict reading: on the team's rows the loose one changes three flags
 (two wrong answers caught, one false alarm) but moves the refitted curated parameters (held-out
 long_wrong 1.36 -> 1.67), so it is not used there.
+
+A curated rubric whose question names no sides may still list things side by side (the losses of
+image synthesis, the retrievers of RAG): most of its points open with one of their own key terms
+("MSE (L2) penalises…", "Style loss compares…"), and those things are its sides
+(`named_subjects`). A fluent wrong answer swaps what it says of them ("MSE gives the sharpest
+images, whereas L1 is blurry"). There a term tells a side only when the clause names exactly one
+thing before it, aliases that name a thing or that other things' points use too tell nothing,
+and an answer that never names a point's thing is not judged. On the team's 603 graded answers
+this adds one flag, in a long wrong answer, and none elsewhere; on 48 probe answers written
+blind (since used to develop this) it caught the MSE/L1 and style/content swaps and two
+cross-/bi-encoder swaps.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from tutor.core.text import STOPWORDS, content_words, tokenize
@@ -60,6 +71,8 @@ GOES_ON = frozenset(stemmed_words("and it its they their we"))
 # a clause opening with these sets the side the next clause speaks of ("If it is too high, …",
 # "During prefill the model …, so …")
 CONDITIONS = frozenset(stemmed_words("if when whenever once during for in"))
+AKA = re.compile(r"[^()]{1,40}?\(([^()]{1,40})\)")  # "MSE (L2) …": another name in brackets
+LISTED_SIDES = 3  # things named side by side that make a list of sides
 ASIDE = 4  # a clause this short that names no side ("on the other hand") is an aside
 
 
@@ -171,15 +184,94 @@ def _defined(words: tuple[str, ...], asked: set[str]) -> str | None:
     return None
 
 
+def named_subjects(question: str, statements: Sequence[str],
+                   terms: Sequence[Sequence[TermGroup]]) -> tuple[str | None, ...]:
+    """Each point's side when the points list things side by side (losses, retrievers): the
+    thing a point opens with, when that is one of its own key terms ("MSE (L2) penalises…",
+    "Style loss compares…"), by the term's first word, and the question does not name it (the
+    question's topic is the whole the points are parts of). None for every point unless
+    LISTED_SIDES things or more open half the points or more."""
+    found = [_opening(question, text, groups)[0] for text, groups in
+             zip(statements, terms, strict=True)]
+    named = [s for s in found if s]
+    listed = len(set(named)) >= LISTED_SIDES and 2 * len(named) >= len(found)
+    return tuple(found) if listed else (None,) * len(found)
+
+
+def listed_sides(question: str, statements: Sequence[str], terms: Sequence[Sequence[TermGroup]],
+                 answer: Sequence[tuple[str, ...]]
+                 ) -> tuple[tuple[str | None, ...], list[tuple[str, ...]]]:
+    """Each point's listed side (`named_subjects`) and the answer's clauses with every alias of
+    a side's term said as the side ("mean squared error" as "mse")."""
+    subjects = named_subjects(question, statements, terms)
+    names = _side_names(question, statements, terms, subjects)
+    return subjects, [_with_side_names(c, names) for c in answer] if names else list(answer)
+
+
+def _side_names(question: str, statements: Sequence[str], terms: Sequence[Sequence[TermGroup]],
+                subjects: Sequence[str | None]) -> dict[tuple[str, ...], str]:
+    """The other names of each listed side, from the key term the point opens with: an alias
+    its opening gives in brackets ("L2" in "MSE (L2) penalises…") or that the term abbreviates
+    ("mean squared error" for "MSE"). Other aliases of that term ("Gram matrices" beside "style
+    loss") are what the thing does, not its name."""
+    names: dict[tuple[str, ...], str] = {}
+    for text, groups, side in zip(statements, terms, subjects, strict=True):
+        group = _opening(question, text, groups)[1] if side else None
+        if side is None or group is None:
+            continue
+        found = AKA.match(text)
+        aka = stemmed_words(found.group(1)) if found else ()
+        for seq in group.stems:
+            if seq == aka or len(seq) > 1 and "".join(w[0] for w in seq) == side:
+                names.setdefault(seq, side)
+    return names
+
+
+def _with_side_names(clause: tuple[str, ...],
+                    names: dict[tuple[str, ...], str]) -> tuple[str, ...]:
+    """The clause with each alias of a side said as the side itself, longest alias first."""
+    out: list[str] = []
+    i = 0
+    longest = sorted(names, key=len, reverse=True)
+    while i < len(clause):
+        seq = next((q for q in longest if clause[i:i + len(q)] == q), None)
+        out.append(names[seq] if seq else clause[i])
+        i += len(seq) if seq else 1
+    return tuple(out)
+
+
+def _opening(question: str, text: str,
+             groups: Sequence[TermGroup]) -> tuple[str | None, TermGroup | None]:
+    """The side a statement opens by naming with one of its key terms, and that term's group."""
+    asked = set(content_words(question))
+    opening = stemmed_words(text)
+    for group in groups:
+        for seq in group.stems:
+            if seq and seq[0] not in asked and opening[:len(seq)] == seq:
+                return seq[0], group
+    return None, None
+
+
 def misattributed(groups: Sequence[TermGroup], subject: str, sides: set[str],
                   answer: Sequence[tuple[str, ...]], paragraphs: bool = False,
-                  shared: frozenset[str] = frozenset()) -> bool:
+                  shared: frozenset[str] = frozenset(), listed: bool = False) -> bool:
     """Does the answer (its clauses, as stemmed words) only ever give the point's terms to
     another side? With `paragraphs` (the loose reading): are the terms it gives the point's own
     side fewer than, and all among, those it gives another side?"""
     if paragraphs:
         return _outnumbered(groups, subject, sides, answer, shared)
-    given = [side for c in answer if (side := _side_of_terms(groups, sides, c)) is not None]
+    if listed:  # aliases naming a side, or that other sides' points use too, tell no side
+        groups = [TermGroup(tuple(a for a, _ in kept), tuple(seq for _, seq in kept))
+                  for g in groups if (kept := [(a, seq) for a, seq in zip(g.aliases, g.stems)
+                                               if not sides.intersection(seq)
+                                               and not set(seq) <= shared
+                                               and "".join(seq) not in shared])]
+        if not any(subject in clause for clause in answer):
+            return False  # an answer that never names the point's thing says nothing of it
+        given = [side for c, carried in _carried_sides(answer, sides, one=True)
+                 if (side := _listed_side(groups, sides, c, carried)) is not None]
+    else:
+        given = [side for c in answer if (side := _side_of_terms(groups, sides, c)) is not None]
     return bool(given) and subject not in given
 
 
@@ -187,8 +279,24 @@ def _side_of_terms(groups: Sequence[TermGroup], sides: set[str],
                    clause: tuple[str, ...]) -> str | None:
     """The side a clause gives the groups' terms to: the one it names last before the first
     term it says, else the first after it; None when it says no term or names no side."""
-    at = min((i for g in groups if (i := g.position_in(clause)) is not None), default=None)
+    at = _first_term(groups, clause)
     return None if at is None else _side_at(at, sides, clause, None)
+
+
+def _listed_side(groups: Sequence[TermGroup], sides: set[str], clause: tuple[str, ...],
+                 carried: str | None) -> str | None:
+    """For listed sides: the one side the clause names before the first term it says, or the
+    side it goes on about when it names none (`_carried_sides`); None when it names two."""
+    at = _first_term(groups, clause)
+    if at is None:
+        return None
+    named = {w for w in clause if w in sides}
+    before = {w for w in clause[:at] if w in sides}
+    return (before.pop() if len(before) == 1 else None) if named else carried
+
+
+def _first_term(groups: Sequence[TermGroup], clause: tuple[str, ...]) -> int | None:
+    return min((i for g in groups if (i := g.position_in(clause)) is not None), default=None)
 
 
 def _side_at(at: int, sides: set[str], clause: tuple[str, ...], last: str | None) -> str | None:
@@ -212,19 +320,32 @@ def _outnumbered(groups: Sequence[TermGroup], subject: str, sides: set[str],
     telling = [g for g in groups if not any(sides.intersection(seq) or set(seq) <= shared
                                             for seq in g.stems)]
     given: dict[str, set[int]] = {}
-    last: str | None = None
-    bare = False  # the last clause that says something only named a side ("BERT, …")
-    for clause in answer:
-        carried = last if bare or (clause and clause[0] in GOES_ON) else None
+    for clause, carried in _carried_sides(answer, sides):
         for n, g in enumerate(telling):
             at = g.position_in(clause)
             side = None if at is None else _side_at(at, sides, clause, carried)
             if side is not None:
                 given.setdefault(side, set()).add(n)
-        last = next((w for w in reversed(clause) if w in sides), last)
+    own = given.get(subject, set())
+    return any(own < terms for side, terms in given.items() if side != subject)
+
+
+def _carried_sides(answer: Sequence[tuple[str, ...]], sides: set[str], one: bool = False
+                   ) -> Iterator[tuple[tuple[str, ...], str | None]]:
+    """Each clause with the side it speaks of when it names none: the side named last, when the
+    clause goes on from it ("and it …") or follows a bare subject ("BERT, …", "L1 loss, by
+    contrast, …") or a condition naming a side ("When the rate is too high, …"); else None.
+    With `one`, a clause naming two sides ("autoregressive/transformer models") carries none."""
+    last: str | None = None
+    bare = False  # the last clause that says something only named a side ("BERT, …")
+    for clause in answer:
+        yield clause, last if bare or (clause and clause[0] in GOES_ON) else None
+        named_here = {w for w in clause if w in sides}
+        if one and len(named_here) > 1:
+            last = None
+        else:
+            last = next((w for w in reversed(clause) if w in sides), last)
         if len(clause) > ASIDE or sides.intersection(clause):  # "on the other hand" is aside
             named = bool(sides.intersection(clause))
             bare = all(w in sides or w in STEMMED_STOPWORDS for w in clause) or named and (
                 len(clause) <= ASIDE or clause[0] in CONDITIONS)
-    own = given.get(subject, set())
-    return any(own < terms for side, terms in given.items() if side != subject)

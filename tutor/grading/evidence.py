@@ -15,7 +15,7 @@ import numpy as np
 
 from tutor.core.stats import idf
 from tutor.core.text import content_words
-from tutor.grading.attribution import misattributed, point_subjects
+from tutor.grading.attribution import listed_sides, misattributed, point_subjects
 from tutor.grading.polarity import clauses, denied_terms, inverted_terms
 from tutor.grading.rubric import Rubric, RubricPoint
 from tutor.grading.scoring import ScoringParams
@@ -55,9 +55,16 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
     subjects = point_subjects(f"{rubric.question} {rubric.section or ''}",
                               tuple(subject_text(rubric, p) for p in rubric.points), paragraphs,
                               tuple(p.side for p in rubric.points))
+    listed = not paragraphs and not any(subjects)  # a list of things the question names not
+    judged = answer_clauses
+    if listed:
+        subjects, judged = listed_sides(rubric.question, [subject_text(rubric, p) for p in
+                                                          rubric.points],
+                                        [p.terms for p in rubric.points], answer_clauses)
     sides = {s for s in subjects if s}
     said_of = {side: frozenset(w for p, s in zip(rubric.points, subjects, strict=True) if s == side
-                               for w in stemmed_words(" ".join(p.units))) for side in sides}
+                               for w in stemmed_words(" ".join(p.units))
+                               + (_term_words(p) if listed else ())) for side in sides}
     found: list[PointEvidence] = []
     for n, (point, vecs) in enumerate(zip(rubric.points, unit_vecs)):
         sims = segment_vecs @ vecs.T if len(segments) else np.zeros((0, len(vecs)))
@@ -75,12 +82,17 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
             + inverted_terms(point.terms, segments, guide_statement(point)) if said else []
         subject = subjects[n]
         others = frozenset().union(*(said_of[s] for s in sides - {subject}))
-        if said and subject and misattributed(point.terms, subject, sides, answer_clauses,
-                                              paragraphs, others):
+        if said and subject and misattributed(point.terms, subject, sides, judged, paragraphs,
+                                              others, listed):
             denied.append(f"said of {'/'.join(sorted(sides - {subject}))}")
         found.append(PointEvidence(terms, said, sim, float(token_recall[n]), segments[seg_i],
                                    point.units[int(unit_i)], denied))
     return found
+
+
+def _term_words(point: RubricPoint) -> tuple[str, ...]:
+    """The stemmed words of a point's key terms, each alias also joined ("re-rank": "rerank")."""
+    return tuple(w for g in point.terms for seq in g.stems for w in (*seq, "".join(seq)))
 
 
 def subject_text(rubric: Rubric, point: RubricPoint) -> str:
