@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from tutor.core.stats import idf
 from tutor.core.text import content_words, normalise_ws, split_sentences
 from tutor.core.types import Citation, Hit
+from tutor.ingest.headings import is_label, strip_emphasis
 from tutor.ingest.markup import FENCE, TABLE_ROW, TABLE_RULE, table_cells
 
-LABEL_WORDS = 6  # a line of at most this many words ending in ":" labels the lines below it
 MIN_WORDS = 5  # shorter "sentences" are headings or list labels
 MAX_CHARS = 500  # longer ones are run-on lists, unreadable as an answer sentence
 # a sentence opening like this needs the sentence before it; one with a label of its own
@@ -68,8 +68,8 @@ def guide_sentences(hits: list[Hit]) -> list[GuideSentence]:
         for position, (line, size, sentence, column) in enumerate(placed):
             text, before = normalise_ws(sentence), previous
             previous = text
-            if text.endswith(":") and len(text.split()) <= LABEL_WORDS:
-                label = text
+            if is_label(text):  # "Advantages:" labels the lines below it
+                label = strip_emphasis(text)
                 continue
             key = text.lower()
             if (len(text.split()) < MIN_WORDS or len(text) > MAX_CHARS or text.endswith(":")
