@@ -190,6 +190,23 @@ def test_everyday_words_weigh_less_than_a_fields_terms():
     assert Evidence([], 0.5).min_technical_support() == 1.0
 
 
+def test_the_subject_word_counts_whatever_its_technicality(retriever, embedder):
+    """What a question asks about, when the guide never names it, counts fully even when it is an
+    everyday word; unfamiliar words after the first facet do not count; and the temperature
+    question of the ask set is refused."""
+    from tutor.ask.evidence import Evidence
+    from tutor.ask.facets import Facet
+
+    facets = [(Facet("temperature setting", "unknown"), 0.4), (Facet("sampling", "known"), 0.8)]
+    asked = Evidence([], 0.5, facets, word_support=[("temperature", 0.3)])
+    assert asked.subject_support() == 0.3 < asked.min_technical_support()
+    later = Evidence([], 0.5, facets[::-1], word_support=[("temperature", 0.3)])
+    assert later.subject_support() == 1.0 == Evidence([], 0.5).subject_support()
+    coverage = assess("What does the temperature setting do to an LLM's sampling?", retriever,
+                      embedder)[2]
+    assert coverage.features["subject_word"] < 0.6 and not coverage.covered
+
+
 def test_unfamiliar_words_are_rare_when_rare_in_everyday_english(retriever):
     """A word the guide lacks is a term (rare) by its frequency in English, not its spelling."""
     from tutor.ask.facets import vocabulary_for

@@ -112,6 +112,15 @@ class Evidence:
         return min((1.0 - technicality(w.lower()) * (1.0 - s) for w, s in self.word_support),
                    default=1.0)
 
+    def subject_support(self) -> float:
+        """The least-supported word the guide never uses in the question's first facet, what it
+        asks about ("temperature" in "What does the temperature setting do ...?"), whatever its
+        technicality (1.0 when that facet has none)."""
+        if not self.facet_coverage:
+            return 1.0
+        subject = {w.lower() for w in self.facet_coverage[0][0].text.split()}
+        return min((s for w, s in self.word_support if w.lower() in subject), default=1.0)
+
     def uncovered(self, threshold: float) -> list[str]:
         """Facets holding a term of a field the guide does not use ("speculative") that no
         candidate sentence speaks to (its support below threshold). An everyday word the guide
