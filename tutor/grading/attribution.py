@@ -35,12 +35,14 @@ A curated rubric whose question names no sides may still list things side by sid
 image synthesis, the retrievers of RAG): most of its points open with one of their own key terms
 ("MSE (L2) penalises…", "Style loss compares…"), and those things are its sides
 (`named_subjects`). A fluent wrong answer swaps what it says of them ("MSE gives the sharpest
-images, whereas L1 is blurry"). There a term tells a side only when the clause names exactly one
-thing before it, aliases that name a thing or that other things' points use too tell nothing,
-and an answer that never names a point's thing is not judged. On the team's 603 graded answers
-this adds one flag, in a long wrong answer, and none elsewhere; on 48 probe answers written
-blind (since used to develop this) it caught the MSE/L1 and style/content swaps and two
-cross-/bi-encoder swaps.
+images, whereas L1 is blurry"). There a term tells a side only when its clause names exactly one
+thing before it, or names none and goes on about a bare subject ("L1 loss, by contrast, is known
+for blurring"); "mean squared error" (the term's initials spelled out) and a bracketed "(L2)"
+name the MSE side; aliases that name a thing, or that other things' points use too, tell
+nothing; and an answer that never names a point's thing is not judged on it. On the team's 603
+graded answers this adds three flags, all in long wrong answers, and none elsewhere; on 48 probe
+answers written blind (since used to develop this) it caught the MSE/L1 and style/content swaps
+and two cross-/bi-encoder swaps.
 """
 
 from __future__ import annotations
@@ -228,7 +230,7 @@ def _side_names(question: str, statements: Sequence[str], terms: Sequence[Sequen
 
 
 def _with_side_names(clause: tuple[str, ...],
-                    names: dict[tuple[str, ...], str]) -> tuple[str, ...]:
+                     names: dict[tuple[str, ...], str]) -> tuple[str, ...]:
     """The clause with each alias of a side said as the side itself, longest alias first."""
     out: list[str] = []
     i = 0
@@ -257,7 +259,8 @@ def misattributed(groups: Sequence[TermGroup], subject: str, sides: set[str],
                   shared: frozenset[str] = frozenset(), listed: bool = False) -> bool:
     """Does the answer (its clauses, as stemmed words) only ever give the point's terms to
     another side? With `paragraphs` (the loose reading): are the terms it gives the point's own
-    side fewer than, and all among, those it gives another side?"""
+    side fewer than, and all among, those it gives another side? With `listed` (sides a rubric
+    lists, `listed_sides`), terms are read as the module's docstring says of listed sides."""
     if paragraphs:
         return _outnumbered(groups, subject, sides, answer, shared)
     if listed:  # aliases naming a side, or that other sides' points use too, tell no side

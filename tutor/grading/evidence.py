@@ -55,7 +55,7 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
     subjects = point_subjects(f"{rubric.question} {rubric.section or ''}",
                               tuple(subject_text(rubric, p) for p in rubric.points), paragraphs,
                               tuple(p.side for p in rubric.points))
-    listed = not paragraphs and not any(subjects)  # a list of things the question names not
+    listed = not paragraphs and not any(subjects)  # no compared sides: the points may list some
     judged = answer_clauses
     if listed:
         subjects, judged = listed_sides(rubric.question, [subject_text(rubric, p) for p in
