@@ -193,11 +193,7 @@ def named_subjects(question: str, statements: Sequence[str],
     "Style loss compares…"), by the term's first word, and the question does not name it (the
     question's topic is the whole the points are parts of). None for every point unless
     LISTED_SIDES things or more open half the points or more."""
-    found = [_opening(question, text, groups)[0] for text, groups in
-             zip(statements, terms, strict=True)]
-    named = [s for s in found if s]
-    listed = len(set(named)) >= LISTED_SIDES and 2 * len(named) >= len(found)
-    return tuple(found) if listed else (None,) * len(found)
+    return _listed([side for side, _ in _openings(question, statements, terms)])
 
 
 def listed_sides(question: str, statements: Sequence[str], terms: Sequence[Sequence[TermGroup]],
@@ -205,20 +201,27 @@ def listed_sides(question: str, statements: Sequence[str], terms: Sequence[Seque
                  ) -> tuple[tuple[str | None, ...], list[tuple[str, ...]]]:
     """Each point's listed side (`named_subjects`) and the answer's clauses with every alias of
     a side's term said as the side ("mean squared error" as "mse")."""
-    subjects = named_subjects(question, statements, terms)
-    names = _side_names(question, statements, terms, subjects)
+    openings = _openings(question, statements, terms)
+    subjects = _listed([side for side, _ in openings])
+    names = _side_names(statements, openings, subjects)
     return subjects, [_with_side_names(c, names) for c in answer] if names else list(answer)
 
 
-def _side_names(question: str, statements: Sequence[str], terms: Sequence[Sequence[TermGroup]],
+def _listed(found: list[str | None]) -> tuple[str | None, ...]:
+    named = [s for s in found if s]
+    listed = len(set(named)) >= LISTED_SIDES and 2 * len(named) >= len(found)
+    return tuple(found) if listed else (None,) * len(found)
+
+
+def _side_names(statements: Sequence[str],
+                openings: Sequence[tuple[str | None, TermGroup | None]],
                 subjects: Sequence[str | None]) -> dict[tuple[str, ...], str]:
     """The other names of each listed side, from the key term the point opens with: an alias
     its opening gives in brackets ("L2" in "MSE (L2) penalises…") or that the term abbreviates
     ("mean squared error" for "MSE"). Other aliases of that term ("Gram matrices" beside "style
     loss") are what the thing does, not its name."""
     names: dict[tuple[str, ...], str] = {}
-    for text, groups, side in zip(statements, terms, subjects, strict=True):
-        group = _opening(question, text, groups)[1] if side else None
+    for text, (_, group), side in zip(statements, openings, subjects, strict=True):
         if side is None or group is None:
             continue
         found = AKA.match(text)
@@ -242,16 +245,18 @@ def _with_side_names(clause: tuple[str, ...],
     return tuple(out)
 
 
-def _opening(question: str, text: str,
-             groups: Sequence[TermGroup]) -> tuple[str | None, TermGroup | None]:
-    """The side a statement opens by naming with one of its key terms, and that term's group."""
+def _openings(question: str, statements: Sequence[str], terms: Sequence[Sequence[TermGroup]]
+              ) -> list[tuple[str | None, TermGroup | None]]:
+    """For each statement, the side it opens by naming with one of its key terms (not a word
+    of the question), and that term's group; (None, None) when it opens otherwise."""
     asked = set(content_words(question))
-    opening = stemmed_words(text)
-    for group in groups:
-        for seq in group.stems:
-            if seq and seq[0] not in asked and opening[:len(seq)] == seq:
-                return seq[0], group
-    return None, None
+    found: list[tuple[str | None, TermGroup | None]] = []
+    for text, groups in zip(statements, terms, strict=True):
+        opening = stemmed_words(text)
+        found.append(next(((seq[0], g) for g in groups for seq in g.stems
+                           if seq and seq[0] not in asked and opening[:len(seq)] == seq),
+                          (None, None)))
+    return found
 
 
 def misattributed(groups: Sequence[TermGroup], subject: str, sides: set[str],
