@@ -50,6 +50,8 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
                     "false_refusal_rate", "quotes_verbatim"):
             if (ask.get(name) or {}).get(key) is not None:
                 out[f"ask.{name}.{key}"] = ask[name][key]
+    if (ask.get("guide_words") or {}).get("refusal_rate") is not None:
+        out["ask.guide_words.refusal_rate"] = ask["guide_words"]["refusal_rate"]
     return {k: float(v) for k, v in out.items()}
 
 

@@ -157,6 +157,12 @@ def ask_md(a: dict[str, Any]) -> list[str]:
     if answered:
         out += ["Out-of-guide questions answered (held out): "
                 + "; ".join(f"\"{q}\"" for q in answered), ""]
+    words = a.get("guide_words")
+    if words and words["questions"]:
+        out += [f"Out-of-guide questions named only by the guide's own words (never fitted on): "
+                f"{words['refused']} of {words['questions']} refused by the shipped model. "
+                "Offline, the refusal cannot tell them from the guide's own questions in other "
+                "words.", ""]
     return out
 
 

@@ -147,6 +147,8 @@ def test_smoke_ask_metrics_share_the_report(smoke):
     report, out, _ = smoke
     ask = report["ask"]
     assert ask["questions"] == 2 * LIMIT and "cv_error" in ask  # a slice is too small for folds
+    words = ask["guide_words"]  # out-of-guide questions in the guide's words, reported apart
+    assert words["questions"] == LIMIT and words["refused"] + len(words["answered"]) == LIMIT
     for key in ("support_recall", "answer_precision", "refusal_rate", "false_refusal_rate"):
         assert f"ask.shipped.{key}" in report["headline"]
     assert "## Ask" in (out / "report.md").read_text()
