@@ -67,3 +67,30 @@ def test_cards_and_grade_by_card(indexed_settings):
     assert json.loads(graded.stdout)["card_id"] == "what-is-a-vector-database"
     unknown = run(["grade", "--card", "nope", "-a", "x"], env)
     assert unknown.exit_code == 1 and "Unknown card id" in unknown.stderr
+
+
+def test_grade_refuses_a_question_the_guide_does_not_cover(indexed_settings, tmp_path: Path):
+    """A free question the guide does not treat is not graded against its nearest card (a
+    correct answer on speculative decoding was scored as a poor one on knowledge distillation);
+    with a reference answer it is graded against that, and a batch reports it on its own line."""
+    env = {"TUTOR_DATA_DIR": str(indexed_settings.data_dir)}
+    question = "How does speculative decoding speed up LLM inference with a small draft model?"
+    answer = "A small draft model proposes several tokens that the large model verifies at once."
+    refused = run(["grade", "-q", question, "-a", answer], env)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    message = refused.stderr.strip()
+    assert len(message.splitlines()) == 1 and "does not cover this question" in message
+    assert "nearest section" in message and "reference" in message
+    referenced = run(["grade", "-q", question, "-a", answer, "-r", answer, "--json"], env)
+    assert referenced.exit_code == 0, referenced.output
+    assert json.loads(referenced.stdout)["score"] >= 4.0
+    paraphrased = run(["grade", "-q", "Why does RAG keep answers up to date without retraining?",
+                       "-a", "It retrieves from documents that are updated, at query time.",
+                       "--json"], env)
+    assert paraphrased.exit_code == 0, paraphrased.output  # a guide question in other words
+    batch = tmp_path / "b.jsonl"
+    batch.write_text(json.dumps({"question": question, "answer": answer}) + "\n"
+                     + json.dumps({"question": "What is a vector database?",
+                                   "answer": "It stores embeddings."}) + "\n")
+    lines = [json.loads(x) for x in run(["grade", "--batch", str(batch)], env).stdout.splitlines()]
+    assert "does not cover this question" in lines[0]["error"] and "score" in lines[1]

@@ -1,12 +1,17 @@
-"""Opening the tutor's resources at an entry point: the index (built on first use) and retriever."""
+"""Opening the tutor's resources at an entry point: the index (built on first use), the
+retriever and the grader (limited to the questions the guide covers)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
 
-from tutor.core.errors import IndexMissingError
+from tutor.core.errors import IndexMissingError, InputError
 from tutor.core.settings import Settings
+from tutor.core.text import clean_input
+from tutor.core.types import Grade
 from tutor.index.knowledge import MANIFEST, KnowledgeBase
 from tutor.retrieval.hybrid import HybridRetriever, open_retriever
 
@@ -44,7 +49,9 @@ def grader_for(settings: Settings, retriever: HybridRetriever | None = None,
     from tutor.grading.graders import make_grader
 
     retriever = retriever or retriever_for(settings, progress)
-    grader = make_grader(settings, retriever, embedder_for(settings))
+    embedder = embedder_for(settings)
+    grader: Any = GuideScopedGrader(make_grader(settings, retriever, embedder), retriever,
+                                    embedder)
     scale = settings.data_dir / SCALE_FILE
     if scaled and scale.exists():
         from tutor.grading.scale import ScaledGrader, ScaleMapping
@@ -52,3 +59,54 @@ def grader_for(settings: Settings, retriever: HybridRetriever | None = None,
         log.info("grades use the scale stored in %s", scale)
         grader = ScaledGrader(grader, ScaleMapping.load(scale))
     return grader
+
+
+class GuideScopedGrader:
+    """Any grader, refusing a question the guide does not cover.
+
+    A question that is not one of the guide's own (its card matches under
+    STRONG_TITLE_MATCH) is judged as `tutor ask` judges it (tutor.ask.coverage, cross-validated
+    on the ask set). Graded against its nearest card instead, a correct answer to "How does
+    speculative decoding speed up inference?" was scored as a poor answer on knowledge
+    distillation. With a reference answer, a card or a rubric given, nothing is judged.
+    """
+
+    def __init__(self, grader: Any, retriever: HybridRetriever, embedder: Any) -> None:
+        self.inner = grader
+        self._retriever = retriever
+        self._embedder = embedder
+        self.uncovered = lru_cache(maxsize=256)(self._uncovered)
+
+    @property
+    def name(self) -> str:
+        return str(self.inner.name)
+
+    def __getattr__(self, item: str) -> Any:  # rubric_for, embedded, warm …
+        return getattr(self.inner, item)
+
+    def grade(self, question: str, answer: str, reference: str | None = None,
+              card_id: str | None = None, rubric: Any = None) -> Grade:
+        """Grade as the inner grader does, once the guide is known to cover a free question.
+
+        Raises:
+            InputError: the guide does not cover the question (naming its nearest section).
+        """
+        from tutor.grading.rubric import STRONG_TITLE_MATCH
+
+        asked = clean_input(question)
+        if rubric is None and card_id is None and not (reference or "").strip() and asked:
+            rubric = self.inner.rubric_for(asked)
+            if rubric.confidence < STRONG_TITLE_MATCH and (nearest := self.uncovered(asked)):
+                raise InputError(f"The guide does not cover this question (nearest section: "
+                                 f"\"{nearest}\"): give a reference answer to grade against, "
+                                 "or pick one of the guide's questions (`tutor cards`)")
+        return self.inner.grade(question, answer, reference, card_id, rubric)
+
+    def _uncovered(self, question: str) -> str | None:
+        """The nearest section's heading when the guide does not cover the question, else None."""
+        from tutor.ask.answer import assess, nearest_sections
+
+        hits, _, coverage = assess(question, self._retriever, self._embedder)
+        if coverage.covered:
+            return None
+        return next(iter(nearest_sections(hits)), "none")

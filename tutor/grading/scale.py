@@ -156,6 +156,8 @@ def fit_from_examples(grader: Any, rows: list[dict[str, Any]]) -> ScaleMapping:
                                  row.get("reference") or None)
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"example {n}: needs question, answer and score ({exc})") from exc
+        except InputError as exc:  # e.g. a question the guide does not cover, with no reference
+            raise InputError(f"example {n}: {exc}") from exc
         if not 0 <= target <= 5:
             raise InputError(f"example {n}: score {target} is outside 0-5")
         graded.append((grade, target))
