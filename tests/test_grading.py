@@ -260,3 +260,17 @@ def test_misplaced_vocabulary_is_named_with_what_it_cost(embedded_grader):
     nothing = embedded_grader.grade("What is Retrieval-Augmented Generation (RAG)?",
                                     "The discriminator outputs a probability.")
     assert nothing.score < 0.25 and not any("other topics" in w for w in nothing.warnings)
+
+
+def test_a_question_in_other_words_says_which_guide_question_graded_it(embedded_grader):
+    """Matched to a card by retrieval rather than by its own wording, a question's grade names
+    the guide question it was graded as, so a wrong match can be corrected with --card."""
+    answer = "It stores embeddings and finds the most similar vectors to a query."
+    loose = embedded_grader.grade("Where would I keep embeddings so I can search them by "
+                                  "meaning?", answer)
+    said = [w for w in loose.warnings if w.startswith("graded as the guide question")]
+    assert len(said) == 1 and loose.question in said[0] and "--card" in said[0]
+    own = embedded_grader.grade("What is a vector database?", answer)
+    assert not any(w.startswith("graded as the guide question") for w in own.warnings)
+    by_card = embedded_grader.grade("anything", answer, card_id=own.card_id)
+    assert not any(w.startswith("graded as the guide question") for w in by_card.warnings)

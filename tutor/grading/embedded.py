@@ -23,7 +23,7 @@ from tutor.grading.evidence import (
 from tutor.grading.feedback import build_grade, point_result
 from tutor.grading.injection import INJECTION_WARNING, strip_injections
 from tutor.grading.off_target import OtherQuestion, OtherQuestionCheck
-from tutor.grading.rubric import Rubric, resolve_rubric
+from tutor.grading.rubric import STRONG_TITLE_MATCH, Rubric, resolve_rubric
 from tutor.grading.rubric_files import RubricBook, load_rubric_book
 from tutor.grading.scoring import (
     PARAMS_FILES,
@@ -129,6 +129,10 @@ class EmbeddedGrader:
         if rubric.source == "passages":
             warnings.append(f"no guide question matched well (confidence {rubric.confidence:.2f}); "
                             "graded against the closest guide passages")
+        elif rubric.card is not None and not card_id and rubric.confidence < STRONG_TITLE_MATCH:
+            warnings.append(f'graded as the guide question "{rubric.question}" (match '
+                            f"{rubric.confidence:.2f}); if you meant another, grade against it "
+                            "with --card ID (`tutor cards` lists them)")
         return rubric, answer, warnings
 
     def clean_answer(self, answer: str) -> tuple[str, list[str]]:

@@ -27,7 +27,8 @@ def render() -> None:
         question = st.text_input("Your question", key="grade_question")
         reference = st.text_area("Reference answer (optional)", key="grade_reference",
                                  help="Without one, the answer is graded against the guide "
-                                      "passages that match the question.") or None
+                                      "question yours matches; a question the guide does not "
+                                      "cover needs one.") or None
     answer = st.text_area("Your answer", height=200, key="grade_answer")
     if st.button("Grade", type="primary", key="grade_button"):
         if not question.strip() or not answer.strip():
