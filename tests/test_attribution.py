@@ -279,3 +279,58 @@ def test_a_listed_side_carries_over_a_bare_subject_and_its_bracketed_name(answer
     subjects, said = listed_sides(LOSSES_QUESTION, LOSSES, LOSS_TERMS, clauses(answer))
     assert misattributed(LOSS_TERMS[0], "mse", {s for s in subjects if s}, said,
                          listed=True) is caught
+
+
+ACTORS = [TermGroup.of(["generator"]), TermGroup.of(["discriminator", "critic"])]
+GAN_POINT = ("A GAN has a generator that creates images and a discriminator that judges whether "
+             "images are real or generated.")
+ASKED = frozenset(stemmed_words("What is the role of GANs in generating images from text?"))
+
+
+def test_a_point_naming_two_actors_gives_each_its_deeds():
+    from tutor.grading.roles import point_roles
+
+    roles = point_roles(GAN_POINT, ACTORS, ASKED)
+    assert roles is not None and roles.deeds == (frozenset({"creat"}),
+                                                 frozenset({"judg", "whether", "real"}))
+    # a term with its attribute, or two terms without a deed of their own, are no actors
+    assert point_roles("QLoRA quantizes the frozen base model's weights to 4-bit precision.",
+                       [TermGroup.of(["quantization", "quantizes"]), TermGroup.of(["4-bit"])],
+                       frozenset()) is None
+    assert point_roles("The generator and the discriminator are trained together.", ACTORS,
+                       ASKED) is None
+    contrast = point_roles("The encoder reads the input sentence, while the decoder writes the "
+                           "translation.", [TermGroup.of(["encoder"]), TermGroup.of(["decoder"])],
+                           frozenset())
+    assert contrast is not None and "read" in contrast.deeds[0] and "write" in contrast.deeds[1]
+
+
+@pytest.mark.parametrize(("answer", "caught"), [
+    ("The generator judges whether each image looks real, and the discriminator paints it.",
+     True),
+    ("In this setup the discriminator creates the images from noise.", True),
+    ("The generator creates images from the text and noise; the discriminator judges whether "
+     "they are real and match the text.", False),
+    # "generate" stems like "generator" but names no actor: no judgement either way
+    ("GANs generate images that the discriminator judges as real or not.", False),
+    ("Both the generator and the discriminator judge images.", False),
+])
+def test_an_answer_giving_one_actor_the_others_deeds_is_caught(answer, caught):
+    from tutor.grading.roles import point_roles, swapped
+
+    roles = point_roles(GAN_POINT, ACTORS, ASKED)
+    assert roles is not None and swapped(roles, clauses(answer)) is caught
+
+
+def test_a_swapped_generator_and_discriminator_lose_the_point(embedded_grader):
+    question = "What is the role of GANs in generating images from text?"
+    swapped_answer = ("In text-to-image GANs the discriminator generates the images from the text "
+                      "embedding, while the generator judges whether each image looks real and "
+                      "matches the caption.")
+    right_answer = ("A conditional GAN feeds a text embedding plus noise to the generator, which "
+                    "creates an image; the discriminator judges whether the image is real and "
+                    "matches the text.")
+    wrong = embedded_grader.grade(question, swapped_answer)
+    right = embedded_grader.grade(question, right_answer)
+    assert any(p.point.startswith("A GAN has a generator") for p in wrong.incorrect)
+    assert not right.incorrect and right.score > wrong.score + 1.0

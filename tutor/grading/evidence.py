@@ -17,6 +17,7 @@ from tutor.core.stats import idf
 from tutor.core.text import content_words
 from tutor.grading.attribution import listed_sides, misattributed, point_subjects
 from tutor.grading.polarity import clauses, denied_terms, inverted_terms
+from tutor.grading.roles import point_roles, swapped
 from tutor.grading.rubric import Rubric, RubricPoint
 from tutor.grading.scoring import ScoringParams
 from tutor.grading.terms import stemmed_words, term_recall
@@ -56,6 +57,7 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
                               tuple(subject_text(rubric, p) for p in rubric.points), paragraphs,
                               tuple(p.side for p in rubric.points))
     listed = not paragraphs and not any(subjects)  # no compared sides: the points may list some
+    asked = frozenset(stemmed_words(rubric.question))
     judged = answer_clauses
     if listed:
         subjects, judged = listed_sides(rubric.question, [subject_text(rubric, p) for p in
@@ -85,6 +87,10 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
         if said and subject and misattributed(point.terms, subject, sides, judged, paragraphs,
                                               others, listed):
             denied.append(f"said of {'/'.join(sorted(sides - {subject}))}")
+        roles = point_roles(subject_text(rubric, point), point.terms, asked)
+        if said and roles is not None and swapped(roles, answer_clauses):
+            denied.append("deeds swapped between "
+                          + " and ".join(actor.aliases[0] for actor in roles.actors))
         found.append(PointEvidence(terms, said, sim, float(token_recall[n]), segments[seg_i],
                                    point.units[int(unit_i)], denied))
     return found

@@ -39,8 +39,13 @@ class TermGroup:
 
     def position_in(self, words: tuple[str, ...]) -> int | None:
         """Where in `words` the group is first said (any alias), or None."""
-        return min((at for seq in self.stems if (at := _position(seq, words)) is not None),
-                   default=None)
+        span = self.span_in(words)
+        return None if span is None else span[0]
+
+    def span_in(self, words: tuple[str, ...]) -> tuple[int, int] | None:
+        """Where in `words` the group is first said (start, end of that alias), or None."""
+        return min(((at, at + len(seq)) for seq in self.stems
+                    if (at := _position(seq, words)) is not None), default=None)
 
 
 def _position(seq: tuple[str, ...], words: tuple[str, ...]) -> int | None:
