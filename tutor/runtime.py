@@ -12,6 +12,7 @@ from tutor.core.errors import IndexMissingError, InputError
 from tutor.core.settings import Settings
 from tutor.core.text import clean_input
 from tutor.core.types import Grade
+from tutor.grading.graders import GraderWrapper
 from tutor.index.knowledge import MANIFEST, KnowledgeBase
 from tutor.retrieval.hybrid import HybridRetriever, open_retriever
 
@@ -61,7 +62,7 @@ def grader_for(settings: Settings, retriever: HybridRetriever | None = None,
     return grader
 
 
-class GuideScopedGrader:
+class GuideScopedGrader(GraderWrapper):
     """Any grader, refusing a question the guide does not cover.
 
     A question that is not one of the guide's own (its card matches under
@@ -72,17 +73,10 @@ class GuideScopedGrader:
     """
 
     def __init__(self, grader: Any, retriever: HybridRetriever, embedder: Any) -> None:
-        self.inner = grader
+        super().__init__(grader)
         self._retriever = retriever
         self._embedder = embedder
         self.uncovered = lru_cache(maxsize=256)(self._uncovered)
-
-    @property
-    def name(self) -> str:
-        return str(self.inner.name)
-
-    def __getattr__(self, item: str) -> Any:  # rubric_for, embedded, warm …
-        return getattr(self.inner, item)
 
     def grade(self, question: str, answer: str, reference: str | None = None,
               card_id: str | None = None, rubric: Any = None) -> Grade:

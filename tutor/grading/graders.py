@@ -20,6 +20,21 @@ class Grader(Protocol):
               card_id: str | None = None, rubric: Any = None) -> Grade: ...
 
 
+class GraderWrapper:
+    """A grader around another: its name and everything but `grade` (rubric_for, embedded,
+    warm …) are the inner grader's."""
+
+    def __init__(self, grader: Any) -> None:
+        self.inner = grader
+
+    @property
+    def name(self) -> str:
+        return str(self.inner.name)
+
+    def __getattr__(self, item: str) -> Any:
+        return getattr(self.inner, item)
+
+
 def make_grader(settings: Any, retriever: Any, embedder: Any, chat_model: Any = None) -> Grader:
     """The configured grader: `auto` uses the LLM when an endpoint is configured."""
     from tutor.grading.embedded import EmbeddedGrader

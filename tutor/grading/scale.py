@@ -24,6 +24,7 @@ import numpy as np
 from tutor.core.errors import InputError
 from tutor.core.text import normalise_ws
 from tutor.core.types import Grade
+from tutor.grading.graders import GraderWrapper
 
 MIN_PER_QUESTION = 3
 PRIOR_EXAMPLES = 20  # how many examples' worth of trust the global curve keeps per question
@@ -127,19 +128,12 @@ class ScaleMapping:
                              "`tutor calibrate --examples FILE`") from exc
 
 
-class ScaledGrader:
+class ScaledGrader(GraderWrapper):
     """Any grader, with its scores put on a teacher's scale."""
 
     def __init__(self, grader: Any, mapping: ScaleMapping) -> None:
-        self.inner = grader
+        super().__init__(grader)
         self.mapping = mapping
-
-    @property
-    def name(self) -> str:
-        return str(self.inner.name)
-
-    def __getattr__(self, item: str) -> Any:  # rubric_for, embedded, warm …
-        return getattr(self.inner, item)
 
     def grade(self, question: str, answer: str, reference: str | None = None,
               card_id: str | None = None, rubric: Any = None) -> Grade:
