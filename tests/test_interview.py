@@ -129,7 +129,8 @@ def test_report_names_the_learner_and_next_reviews_in_plain_words(store, kb, emb
     assert report.profile == "default"
     assert {r["when"] for r in report.next_reviews} <= {"now", "later today", "tomorrow"} | {
         f"in {n} days" for n in range(2, 14)}
-    assert report.study_plan[0].next_review_in in ("now", "later today")
+    # the skipped question comes back within hours: "tomorrow" when run just before midnight
+    assert report.study_plan[0].next_review_in in ("now", "later today", "tomorrow")
     text = format_report(report)
     assert "Interview report — default" in text and "spaced by how well you knew" in text
     other = store.for_profile("someone-else")
