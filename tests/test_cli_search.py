@@ -81,6 +81,8 @@ def test_grade_refuses_a_question_the_guide_does_not_cover(indexed_settings, tmp
     message = refused.stderr.strip()
     assert len(message.splitlines()) == 1 and "does not cover this question" in message
     assert "nearest section" in message and "reference" in message
+    huge = run(["grade", "-q", " ".join([question] * 400), "-a", answer], env)  # ~30k chars
+    assert huge.exit_code == 1 and "does not cover this question" in huge.stderr
     referenced = run(["grade", "-q", question, "-a", answer, "-r", answer, "--json"], env)
     assert referenced.exit_code == 0, referenced.output
     assert json.loads(referenced.stdout)["score"] >= 4.0

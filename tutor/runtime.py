@@ -98,9 +98,10 @@ class GuideScopedGrader(GraderWrapper):
 
     def _uncovered(self, question: str) -> str | None:
         """The nearest section's heading when the guide does not cover the question, else None."""
-        from tutor.ask.answer import assess, nearest_sections
+        from tutor.ask.answer import MAX_QUESTION_CHARS, assess, nearest_sections
 
-        hits, _, coverage = assess(question, self._retriever, self._embedder)
+        hits, _, coverage = assess(question[:MAX_QUESTION_CHARS], self._retriever,
+                                   self._embedder)
         if coverage.covered:
             return None
         return next(iter(nearest_sections(hits)), "none")
