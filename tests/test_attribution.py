@@ -281,7 +281,7 @@ def test_a_listed_side_carries_over_a_bare_subject_and_its_bracketed_name(answer
                          listed=True) is caught
 
 
-ACTORS = [TermGroup.of(["generator"]), TermGroup.of(["discriminator", "critic"])]
+ACTORS = (TermGroup.of(["generator"]), TermGroup.of(["discriminator", "critic"]))
 GAN_POINT = ("A GAN has a generator that creates images and a discriminator that judges whether "
              "images are real or generated.")
 ASKED = frozenset(stemmed_words("What is the role of GANs in generating images from text?"))
@@ -295,12 +295,12 @@ def test_a_point_naming_two_actors_gives_each_its_deeds():
                                                  frozenset({"judg", "whether", "real"}))
     # a term with its attribute, or two terms without a deed of their own, are no actors
     assert point_roles("QLoRA quantizes the frozen base model's weights to 4-bit precision.",
-                       [TermGroup.of(["quantization", "quantizes"]), TermGroup.of(["4-bit"])],
+                       (TermGroup.of(["quantization", "quantizes"]), TermGroup.of(["4-bit"])),
                        frozenset()) is None
     assert point_roles("The generator and the discriminator are trained together.", ACTORS,
                        ASKED) is None
     contrast = point_roles("The encoder reads the input sentence, while the decoder writes the "
-                           "translation.", [TermGroup.of(["encoder"]), TermGroup.of(["decoder"])],
+                           "translation.", (TermGroup.of(["encoder"]), TermGroup.of(["decoder"])),
                            frozenset())
     assert contrast is not None and "read" in contrast.deeds[0] and "write" in contrast.deeds[1]
 

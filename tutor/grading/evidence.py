@@ -87,8 +87,9 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
         if said and subject and misattributed(point.terms, subject, sides, judged, paragraphs,
                                               others, listed):
             denied.append(f"said of {'/'.join(sorted(sides - {subject}))}")
-        roles = point_roles(subject_text(rubric, point), point.terms, asked)
-        if said and roles is not None and swapped(roles, answer_clauses):
+        roles = point_roles(subject_text(rubric, point), point.terms, asked) \
+            if said else None
+        if roles is not None and swapped(roles, answer_clauses):
             denied.append("deeds swapped between "
                           + " and ".join(actor.aliases[0] for actor in roles.actors))
         found.append(PointEvidence(terms, said, sim, float(token_recall[n]), segments[seg_i],

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tutor.grading.attribution import STEMMED_STOPWORDS
 from tutor.grading.terms import TermGroup, stemmed_words
@@ -36,10 +37,11 @@ class Roles:
     deeds: tuple[frozenset[str], frozenset[str]]
 
 
-def point_roles(statement: str, groups: Sequence[TermGroup],
+@lru_cache(maxsize=4096)
+def point_roles(statement: str, groups: tuple[TermGroup, ...],
                 asked: frozenset[str]) -> Roles | None:
     """The statement's two actors and their deeds, when exactly two of the point's term groups
-    are named in it and each has deeds of its own; else None."""
+    are named in it and each has deeds of its own; else None (read once per point)."""
     words = stemmed_words(statement)
     named = sorted(((span, g) for g in groups if (span := g.span_in(words)) is not None),
                    key=lambda found: found[0])
