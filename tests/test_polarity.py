@@ -25,6 +25,18 @@ def test_negation_in_another_clause_or_far_away_denies_nothing():
                         "the learning rate matters.") == []
 
 
+def test_a_negation_does_not_reach_past_and_or_or():
+    guide = "It requires mutual exclusion, hold and wait, no preemption, and circular wait."
+    listed = clauses("Conditions: mutual exclusion hold and wait no preemption and circular wait.")
+    assert denied_terms(terms("exclusion", "circular"), listed, guide) == []
+    assert denied_terms(terms("circular"), clauses("There is no circular wait."), guide) == [
+        "circular"]
+    assert denied_terms(terms("monitoring"), clauses("Monitoring and logging are not needed."),
+                        "Monitor the model.") == []
+    assert denied_terms(terms("logging"), clauses("Monitoring and logging are not needed."),
+                        "Log every request.") == ["logging"]
+
+
 def test_a_term_also_said_plainly_or_negated_by_the_guide_is_not_denied():
     answer = clauses("It needs no labels. Unlabelled data is all it uses.")
     assert denied_terms(terms("unlabelled"), answer, "It learns from unlabelled data.") == []

@@ -35,6 +35,7 @@ NEGATORS = frozenset(stemmed_words("not no never none nothing neither nor cannot
 # with them too ("similarity search instead of SQL queries" of vector databases)
 LEADING_NEGATORS = tuple(stemmed_words(w) for w in ("skip", "omit"))
 NEAR = 4  # words between a negation and the term it denies
+COORDINATORS = frozenset(stemmed_words("and or"))
 CLAUSE = re.compile(r"[,;:()—–]|[.!?](?:\s|$)"
                     r"|\b(?:which|because|so|but|while|whereas|since|although|then)\b",
                     re.IGNORECASE)
@@ -58,7 +59,8 @@ def negations(words: Clause) -> list[tuple[int, bool]]:
 
 def said_negated(group: TermGroup, words: Clause) -> bool:
     """Is one of the group's plain aliases said within NEAR words of a single negation (before
-    it, or after it for a negation like "not needed")?"""
+    it, or after it for a negation like "not needed")? A scope ends at "and" or "or": "no
+    preemption and circular wait" denies the preemption, not the circular wait."""
     found = negations(words)
     if len(found) != 1:  # none, or doubly negated
         return False
@@ -68,8 +70,12 @@ def said_negated(group: TermGroup, words: Clause) -> bool:
             continue
         n = len(seq)
         for i in range(len(words) - n + 1):
-            if words[i:i + n] == seq and (i - NEAR <= j < i or not leading
-                                          and i + n <= j <= i + n - 1 + NEAR):
+            if words[i:i + n] != seq:
+                continue
+            if i - NEAR <= j < i and not COORDINATORS.intersection(words[j + 1:i]):
+                return True
+            if not leading and i + n <= j <= i + n - 1 + NEAR \
+                    and not COORDINATORS.intersection(words[i + n:j]):
                 return True
     return False
 
