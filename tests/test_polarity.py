@@ -2,7 +2,7 @@
 
 import pytest
 
-from tutor.grading.polarity import clauses, denied_terms, inverted_terms
+from tutor.grading.polarity import clauses, denied_terms, inverted_terms, said_both_ways
 from tutor.grading.terms import TermGroup
 
 
@@ -146,3 +146,16 @@ def test_a_guide_word_under_a_negation_or_prevent_verb_gives_nothing_to_invert()
     assert inverted_terms(weights, ["L2 keeps the weights small."], guide) == []
     assert inverted_terms(weights, ["L2 keeps the weights small."], "L2 gives large weights.") == [
         "weights (small)"]
+
+
+@pytest.mark.parametrize(("sentence", "hedge"), [
+    ("QLoRA needs more/less GPU memory than LoRA.", "more/less"),
+    ("The student is smaller (or larger) than the teacher.", "smaller (or larger"),
+    ("The base model may, or may not, be frozen.", "may, or may not"),
+    ("Quantization does or does not change the weights.", "does or does not"),
+    ("It works for long or short documents.", None),  # both hold: a plain "or" commits
+    ("It maps input/output pairs and labels spam or not spam.", None),
+])
+def test_a_claim_said_both_ways_is_a_hedge(sentence, hedge):
+    assert said_both_ways(sentence) == hedge
+

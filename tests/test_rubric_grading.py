@@ -71,6 +71,25 @@ def test_repeating_or_padding_an_answer_adds_nothing(embedded_grader):
     assert rephrased <= base + 0.3
 
 
+def test_a_bullet_list_of_keywords_under_a_sentence_adds_nothing(embedded_grader):
+    one = "LoRA freezes the base model and trains small low-rank matrices instead."
+    base = embedded_grader.grade(LORA, one)
+    listed = embedded_grader.grade(LORA, one + "\n\n" + "\n".join(
+        f"* {word}" for word in ["QUANTIZATION", "4-BIT", "GPU", "MEMORY", "ADAPTERS"]))
+    assert listed.score <= base.score
+    # each line is its own sentence: the evidence shown is the candidate's sentence alone
+    assert all(p.evidence == one for p in listed.covered + listed.partial)
+
+
+def test_a_hedged_sentence_earns_nothing_and_is_named(embedded_grader):
+    one = "LoRA freezes the base model and trains small low-rank matrices instead."
+    base = embedded_grader.grade(LORA, one)
+    hedged = embedded_grader.grade(LORA, one + " QLoRA quantizes the frozen model to 4-bit, so "
+                                   "it needs more/less GPU memory and makes tuning faster/slower.")
+    assert hedged.score == base.score
+    assert any("both ways" in w and "more/less" in w for w in hedged.warnings)
+
+
 def test_covered_points_show_the_candidates_words(embedded_grader):
     grade = embedded_grader.grade(LORA, GOOD)
     assert grade.covered

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from cachetools import LRUCache
 
-from tutor.core.text import clean_input, content_words, split_sentences, tokenize
+from tutor.core.text import clean_input, content_words, split_sentences, tokenize, unwrap_lines
 from tutor.core.types import Grade
 from tutor.embedding.embedder import Embedder, TokenVectors
 from tutor.grading.alignment import answer_segments, prose_ratio, without_question_words
@@ -23,6 +23,7 @@ from tutor.grading.evidence import (
 from tutor.grading.feedback import build_grade, point_result
 from tutor.grading.injection import INJECTION_WARNING, strip_injections
 from tutor.grading.off_target import OtherQuestion, OtherQuestionCheck
+from tutor.grading.polarity import said_both_ways
 from tutor.grading.rubric import STRONG_TITLE_MATCH, Rubric, resolve_rubric
 from tutor.grading.rubric_files import RubricBook, load_rubric_book
 from tutor.grading.scoring import (
@@ -138,7 +139,7 @@ class EmbeddedGrader:
     def clean_answer(self, answer: str) -> tuple[str, list[str]]:
         """Normalise the answer, drop grader-directed text, truncate huge ones (with warnings)."""
         warnings: list[str] = []
-        answer = clean_input(answer)
+        answer = unwrap_lines(clean_input(answer))
         length = len(answer)
         cut = length > 2 * self.max_answer_chars  # never graded: not worth scanning
         answer, injected = strip_injections(answer[: 2 * self.max_answer_chars])
@@ -161,6 +162,12 @@ class EmbeddedGrader:
         rubric, answer, warnings = self.prepare(question, answer, reference, card_id, rubric)
         asked_text = rubric.question + " " + question
         segments = answer_segments(answer, asked_text)
+        hedges = {s: hedge for s in segments if (hedge := said_both_ways(s))}
+        if hedges:
+            segments = [s for s in segments if s not in hedges]
+            warnings.append(f'{len(hedges)} sentence(s) say a claim both ways ("'
+                            f'{next(iter(hedges.values()))}"), so whichever is right is said: '
+                            "a hedge earns nothing")
         seg_vecs, seg_tokens = self._embed_segments(segments)
         # a reference's or an extracted rubric's points have few key terms and no aliases, so a
         # sentence's cosine to them is mostly the asked topic's: compare what it says beyond it

@@ -35,23 +35,25 @@ _PATTERNS = [
     re.compile(r"\[/?INST\]|<<\s*/?SYS\s*>>|###\s*(?:system|assistant|instruction)", re.I),
     re.compile(r"\{[^{}]*[\"']\s*(?:score|verdict|grade)\s*[\"']\s*:[^{}]*\}", re.I),
 ]
-_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def strip_injections(answer: str) -> tuple[str, int]:
-    """The answer without grader-directed pieces, and how many pieces were removed."""
-    kept: list[str] = []
+    """The answer without grader-directed pieces, and how many pieces were removed. Its lines
+    stay lines (a bullet list's items are separate statements); spaces within a line collapse."""
+    lines: list[str] = []
     removed = 0
-    for piece in _SPLIT.split(answer):
-        if not piece.strip():
-            continue
-        if any(p.search(piece) for p in _PATTERNS):
-            removed += 1
-            continue
-        kept.append(piece.strip())
-    cleaned = " ".join(kept)
-    cleaned = re.sub(r"`{3,}|\"{3,}|-{5,}\s*END\s*-{5,}", " ", cleaned, flags=re.I)
-    return " ".join(cleaned.split()), removed
+    for line in answer.split("\n"):
+        kept: list[str] = []
+        for piece in _SENTENCE_END.split(line):
+            if not piece.strip():
+                continue
+            if any(p.search(piece) for p in _PATTERNS):
+                removed += 1
+                continue
+            kept.append(piece.strip())
+        cleaned = re.sub(r"`{3,}|\"{3,}|-{5,}\s*END\s*-{5,}", " ", " ".join(kept), flags=re.I)
+        if cleaned.strip():
+            lines.append(" ".join(cleaned.split()))
+    return "\n".join(lines), removed
 
 
 INJECTION_WARNING = ("{n} part(s) of the answer addressed the grader (instructions, role tags or "

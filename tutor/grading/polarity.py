@@ -171,3 +171,23 @@ def _directions(words: Clause, near: tuple[str, ...] = ()) -> set[str]:
         return set()
     return {w for i, w in enumerate(words)
             if w in OPPOSITES and (at is None or abs(i - at) <= NEAR)}
+
+
+# a claim said both ways: "raises/lowers the cost", "a smaller (or larger) student", "it may, or
+# may not, be fine-tuned", "it can/cannot"; a plain "or" is left alone ("long or short texts")
+_BOTH_WAYS = re.compile(r"\b([A-Za-z][\w-]*)(?:\s*/\s*|\s*\(\s*or\s+)([A-Za-z][\w-]*)")
+_SELF_DENIAL = re.compile(r"\b(\w+)(?:\s*/\s*|\s*,?\s*or\s+)\1\s*(?:not|n[’']t)\b", re.I)
+
+
+def said_both_ways(sentence: str) -> str | None:
+    """The words by which a sentence offers a claim and its opposite as alternatives (an
+    OPPOSITES pair joined by a slash or a bracketed "or", or a word and its negation), so that
+    whichever is right, it is said: a hedge, not a claim. None for a sentence that commits."""
+    denial = _SELF_DENIAL.search(sentence)
+    if denial:
+        return denial.group(0)
+    for match in _BOTH_WAYS.finditer(sentence):
+        first, second = (stemmed_words(_compounds_joined(w)) for w in match.groups())
+        if first and second and second[0] in OPPOSITES.get(first[0], ()):
+            return match.group(0)
+    return None
