@@ -101,6 +101,18 @@ def test_a_reference_rubric_listens_for_its_technical_words_and_has_its_own_para
     assert grade.breakdown["curve"] == load_params(kind="reference").curve
 
 
+def test_a_terse_sentence_naming_a_term_counts_but_a_bare_keyword_does_not(embedded_grader):
+    from tutor.grading.alignment import answer_segments
+
+    question = "What is the main difference between a stack and a queue?"
+    assert answer_segments("Stack is LIFO. Queue is FIFO. Stacks matter. LIFO", question) == [
+        "Stack is LIFO.", "Queue is FIFO."]
+    reference = ("A stack is LIFO: the most recently added element is removed first. "
+                 "A queue is FIFO: elements are removed in the order they were added.")
+    terse = embedded_grader.grade(question, "Stack is LIFO. Queue is FIFO.", reference=reference)
+    assert terse.verdict != "off-topic" and terse.score >= 3.0
+
+
 def test_a_reference_outside_the_guide_is_not_judged_by_the_guides_vocabulary(embedded_grader):
     question = "What is the role of a prototype program in problem solving?"
     reference = "To simulate the behaviour of portions of the desired software product."

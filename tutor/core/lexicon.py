@@ -13,6 +13,7 @@ from functools import lru_cache
 
 PLAIN_ZIPF = 5.0  # at or above: an everyday word (technicality 0)
 RARE_ZIPF = 3.0  # at or below: a term of the field (technicality 1)
+TECHNICAL = 0.5  # a word at least this technical is read as a term of the field
 
 
 @lru_cache(maxsize=65536)

@@ -25,7 +25,7 @@ def answer_segments(answer: str, question: str) -> list[str]:
             continue
         seen.add(key)
         novel = [w for w in content_words(sentence) if w not in asked and w not in GENERIC]
-        if len(novel) >= MIN_NOVEL_WORDS:
+        if len(novel) >= MIN_NOVEL_WORDS or _names_a_term(sentence, asked):
             segments.append(sentence)
     return segments
 
@@ -51,3 +51,15 @@ def prose_ratio(answer: str) -> float:
     if not tokens:
         return 0.0
     return sum(t in STOPWORDS for t in tokens) / len(tokens)
+
+
+def _names_a_term(sentence: str, asked: set[str]) -> bool:
+    """Is a short sentence a statement (it has a function word) that names a technical word
+    the question does not ("Stack is LIFO.")? It answers, though it adds only one word; a bare
+    keyword ("BACKPROPAGATION", a bullet) states nothing."""
+    from tutor.core.lexicon import TECHNICAL, technicality
+
+    tokens = tokenize(sentence)
+    return any(t in STOPWORDS for t in tokens) and any(
+        technicality(w) >= TECHNICAL for t in tokens for w in t.split("-")
+        if w not in STOPWORDS and stem(w) not in asked)

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from tutor.core.lexicon import technicality
+from tutor.core.lexicon import TECHNICAL, technicality
 from tutor.core.text import (
     STOPWORDS,
     content_words,
@@ -221,7 +221,7 @@ def _technical_terms(text: str, question: str) -> tuple[TermGroup, ...]:
     words = dict.fromkeys(t for t in tokenize(text) if t not in STOPWORDS and len(t) > 2
                           and stem(t) not in asked)
     ranked = sorted(words, key=technicality, reverse=True)
-    return tuple(TermGroup.of([w]) for w in ranked[:AUTO_TERMS] if technicality(w) >= 0.5)
+    return tuple(TermGroup.of([w]) for w in ranked[:AUTO_TERMS] if technicality(w) >= TECHNICAL)
 
 
 def resolve_rubric(question: str, retriever: HybridRetriever, embedder: Embedder,
