@@ -16,10 +16,12 @@ def test_glossary_reads_abbreviations_both_ways():
     found = {a.short: a.long for a in find_abbreviations([
         "Retrieval-Augmented Generation (RAG) grounds answers. GPT (Generative Pre-trained "
         "Transformer) is a model. Model Building (RAG) is a heading.",
-        "Term Frequency-Inverse Document Frequency (TF-IDF) weighs words."])}
+        "Term Frequency-Inverse Document Frequency (TF-IDF) weighs words.",
+        "A stack is last-in, first-out (LIFO)."])}
     assert found == {"RAG": "Retrieval-Augmented Generation",
                      "GPT": "Generative Pre-trained Transformer",
-                     "TF-IDF": "Term Frequency-Inverse Document Frequency"}
+                     "TF-IDF": "Term Frequency-Inverse Document Frequency",
+                     "LIFO": "last-in, first-out"}
     glossary = Glossary.from_texts(["Large Language Models (LLMs) and GANs (Generative "
                                     "Adversarial Networks)"])
     assert glossary.expand("why do llms hallucinate") == (

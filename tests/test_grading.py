@@ -113,6 +113,25 @@ def test_a_terse_sentence_naming_a_term_counts_but_a_bare_keyword_does_not(embed
     assert terse.verdict != "off-topic" and terse.score >= 3.0
 
 
+def test_a_reference_abbreviation_is_heard_spelt_out_and_swapped_sides_are_caught(
+        embedded_grader):
+    from tutor.grading.rubric import rubric_from_reference
+
+    question = "What is the main difference between a stack and a queue?"
+    reference = ("A stack is last-in, first-out (LIFO): the most recently added element is "
+                 "removed first. A queue is first-in, first-out (FIFO): elements are removed in "
+                 "the order they were added.")
+    rubric = rubric_from_reference(question, reference)
+    assert [g.aliases for p in rubric.points for g in p.terms if "lifo" in g.aliases] == [
+        ("lifo", "last-in, first-out")]
+    right = embedded_grader.grade(question, "A stack is last in first out and a queue is first "
+                                  "in first out.", reference=reference)
+    swapped = embedded_grader.grade(question, "A stack is first in first out and a queue is "
+                                    "last in first out.", reference=reference)
+    assert {t for p in right.covered for t in p.terms_found} >= {"last-in, first-out"}
+    assert swapped.incorrect and swapped.score < right.score - 1.0
+
+
 def test_a_reference_outside_the_guide_is_not_judged_by_the_guides_vocabulary(embedded_grader):
     question = "What is the role of a prototype program in problem solving?"
     reference = "To simulate the behaviour of portions of the desired software product."

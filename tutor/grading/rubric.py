@@ -37,6 +37,7 @@ from tutor.grading.terms import TermGroup
 from tutor.index.cache import IndexCache
 from tutor.index.knowledge import KnowledgeBase
 from tutor.ingest.cautions import cautioned
+from tutor.retrieval.glossary import find_abbreviations
 from tutor.retrieval.hybrid import HybridRetriever
 
 REFERENCE_ID = "reference"
@@ -203,15 +204,26 @@ def _auto_terms(s: Statement, card: Card, kb: KnowledgeBase) -> tuple[TermGroup,
 
 
 def rubric_from_reference(question: str, reference: str) -> Rubric:
-    """A teacher-supplied reference: each sentence is a key point, cited to the reference."""
+    """A teacher-supplied reference: each sentence is a key point, cited to the reference. A key
+    term that is an abbreviation the reference defines is also heard spelt out: "LIFO" as
+    "last-in, first-out". (The guide's own abbreviations were tried too: on the team's answers
+    graded against references they helped wrong and padded answers more than right ones.)"""
     sentences = [s for s in split_sentences(reference) if len(s) > 12] or [reference.strip()]
+    spelt_out = {a.short.lower(): a.long for a in find_abbreviations([reference])}
     points = [
         RubricPoint(label=short_label(s), text=s, units=[s],
                     citation=Citation(chunk_id=REFERENCE_ID, section="supplied reference", quote=s),
-                    terms=_technical_terms(s, question))
+                    terms=tuple(_with_long_form(g, spelt_out)
+                                for g in _technical_terms(s, question)))
         for s in sentences
     ]
     return Rubric(question=question, points=points, source="reference", reference_text=reference)
+
+
+def _with_long_form(group: TermGroup, spelt_out: dict[str, str]) -> TermGroup:
+    """The term group with the long form of the abbreviation it names, if one is known."""
+    extra = [spelt_out[a.lower()] for a in group.aliases if a.lower() in spelt_out]
+    return TermGroup.of([*group.aliases, *extra]) if extra else group
 
 
 def _technical_terms(text: str, question: str) -> tuple[TermGroup, ...]:

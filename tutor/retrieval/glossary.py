@@ -18,7 +18,7 @@ from tutor.core.text import stem
 
 # "long form (SHORT)": up to 8 words before a parenthesised short form
 _LONG_THEN_SHORT = re.compile(
-    r"((?:[A-Za-z][\w'-]*\s+){0,7}[A-Za-z][\w'-]*)\s*\(\s*([A-Za-z][A-Za-z0-9-]{1,11}?)(s?)\s*\)")
+    r"((?:[A-Za-z][\w'-]*,?\s+){0,7}[A-Za-z][\w'-]*)\s*\(\s*([A-Za-z][A-Za-z0-9-]{1,11}?)(s?)\s*\)")
 # "SHORT (long form)"
 _SHORT_THEN_LONG = re.compile(
     r"\b([A-Z][A-Za-z0-9-]{1,11}?)(s?)\s*\(\s*([A-Za-z][\w' -]{3,80}?)\s*\)")
