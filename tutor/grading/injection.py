@@ -36,6 +36,8 @@ _PATTERNS = [
     re.compile(r"\{[^{}]*[\"']\s*(?:score|verdict|grade)\s*[\"']\s*:[^{}]*\}", re.I),
 ]
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def strip_injections(answer: str) -> tuple[str, int]:
     """The answer without grader-directed pieces, and how many pieces were removed. Its lines
     stay lines (a bullet list's items are separate statements); spaces within a line collapse."""
