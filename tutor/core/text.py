@@ -77,17 +77,15 @@ _PORTER = Stemmer.Stemmer("porter", 0)  # no cache of its own (`stem` has one)
 _PORTER_LOCK = threading.Lock()  # a PyStemmer instance must not be called by two threads at once
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•▪‣◦]|\d{1,3}[.)])\s")
-
-
 def unwrap_lines(text: str) -> str:
     """The text with soft-wrapped lines joined: a line that starts in lower case, after a line
-    that does not end a sentence or a clause, continues it. Bullets, numbered items, blank lines
-    and lines after a full stop stay apart, so a list's items remain its sentences."""
+    that does not end a sentence or a clause, continues it. Bullets and numbered items (which
+    start with a mark, not a letter), blank lines and lines after a full stop stay apart, so a
+    list's items remain its sentences."""
     lines: list[str] = []
     for line in text.split("\n"):
         if lines and lines[-1].strip() and line.lstrip()[:1].islower() \
-                and not re.search(r"[.!?:;]\s*$", lines[-1]) and not _LIST_ITEM.match(line):
+                and not re.search(r"[.!?:;]\s*$", lines[-1]):
             lines[-1] = lines[-1].rstrip() + " " + line.strip()
         else:
             lines.append(line)

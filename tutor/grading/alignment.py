@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from tutor.core.lexicon import TECHNICAL, technicality
 from tutor.core.text import STOPWORDS, content_words, normalise_ws, split_sentences, stem, tokenize
 
 MIN_NOVEL_WORDS = 2  # a sentence must add this many words beyond the question to count
@@ -57,8 +58,6 @@ def _names_a_term(sentence: str, asked: set[str]) -> bool:
     """Is a short sentence a statement (it has a function word) that names a technical word
     the question does not ("Stack is LIFO.")? It answers, though it adds only one word; a bare
     keyword ("BACKPROPAGATION", a bullet) states nothing."""
-    from tutor.core.lexicon import TECHNICAL, technicality
-
     tokens = tokenize(sentence)
     return any(t in STOPWORDS for t in tokens) and any(
         technicality(w) >= TECHNICAL for t in tokens for w in t.split("-")
