@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tutor.core.errors import InputError
+from tutor.core.text import without_ligatures
 
 SUPPORTED = {".txt", ".md", ".markdown", ".pdf"}
 MAX_BYTES = 50 * 1024 * 1024
@@ -21,7 +22,7 @@ def read_guide(path: Path) -> str:
     if path.suffix.lower() == ".pdf":
         from tutor.ingest.pdf import pdf_text
 
-        return pdf_text(path, raw)
+        return without_ligatures(pdf_text(path, raw))
     if b"\x00" in raw[:65536]:
         raise InputError(f"{path} looks binary, not text: pass a .txt, .md or .pdf guide")
     try:
@@ -33,7 +34,7 @@ def read_guide(path: Path) -> str:
         ) from exc
     if not text.strip():
         raise InputError(f"{path} contains no text: pass a guide with content")
-    return text
+    return without_ligatures(text)
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -34,10 +34,21 @@ def normalise_ws(text: str) -> str:
     return " ".join(text.split())
 
 
+# typographic ligatures (U+FB00-FB06) as their letters: PDF text keeps them ("diﬀerence",
+# "overﬁtting"), and no one types them
+LIGATURES = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
+
+
+def without_ligatures(text: str) -> str:
+    """The text with ligature characters spelt out as letters ("ﬁ" -> "fi")."""
+    return text.translate(LIGATURES)
+
+
 def clean_input(text: str) -> str:
-    """Normalise user text: valid unicode (NFC), no control characters, trimmed."""
+    """Normalise user text: valid unicode (NFC), ligatures spelt out, no control characters,
+    trimmed."""
     text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates from bad bytes
-    text = unicodedata.normalize("NFC", text)
+    text = without_ligatures(unicodedata.normalize("NFC", text))
     return _CONTROL.sub(" ", text).strip()
 
 

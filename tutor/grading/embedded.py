@@ -10,7 +10,14 @@ from dataclasses import dataclass
 import numpy as np
 from cachetools import LRUCache
 
-from tutor.core.text import clean_input, content_words, split_sentences, tokenize, unwrap_lines
+from tutor.core.text import (
+    clean_input,
+    content_words,
+    split_sentences,
+    stem,
+    tokenize,
+    unwrap_lines,
+)
 from tutor.core.types import Grade
 from tutor.embedding.embedder import Embedder, TokenVectors
 from tutor.grading.alignment import answer_segments, prose_ratio, without_question_words
@@ -38,6 +45,7 @@ from tutor.grading.scoring import (
     scaled_similarity,
     status_and_credit,
 )
+from tutor.grading.spelling import correct_spelling, rubric_words
 from tutor.grading.token_alignment import TokenRecall, content_tokens, joined, per_point_recall
 from tutor.index.cache import IndexCache
 from tutor.retrieval.hybrid import HybridRetriever
@@ -127,6 +135,11 @@ class EmbeddedGrader:
         answer, warnings = self.clean_answer(answer)
         if rubric is None:
             rubric = self.rubric_for(question, reference, card_id)
+        answer, readings = correct_spelling(answer, rubric_words(tuple(rubric.texts())),
+                                            self._guide_knows)
+        if readings:
+            warnings.append("read as misspelt: " + ", ".join(
+                f'"{typo}" as "{word}"' for typo, word in list(readings.items())[:5]))
         if rubric.source == "passages":
             warnings.append(f"no guide question matched well (confidence {rubric.confidence:.2f}); "
                             "graded against the closest guide passages")
@@ -135,6 +148,9 @@ class EmbeddedGrader:
                             f"{rubric.confidence:.2f}); if you meant another, grade against it "
                             "with --card ID (`tutor cards` lists them)")
         return rubric, answer, warnings
+
+    def _guide_knows(self, word: str) -> bool:
+        return stem(word) in self.retriever.kb.document_frequency()
 
     def clean_answer(self, answer: str) -> tuple[str, list[str]]:
         """Normalise the answer, drop grader-directed text, truncate huge ones (with warnings)."""

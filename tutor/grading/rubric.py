@@ -84,6 +84,11 @@ class Rubric:
     def section(self) -> str | None:
         return self.card.heading if self.card else None
 
+    def texts(self) -> list[str]:
+        """Everything the rubric says: its question, reference, points and their key terms."""
+        return [self.question, self.reference_text, *(t for p in self.points for t in (
+            p.label, p.text, *p.units, *(a for g in p.terms for a in g.aliases)))]
+
 
 def units_of(text: str, label: str = "") -> list[str]:
     """The sentences of a key point that say something (bare titles like "Bias:" only when
