@@ -334,3 +334,33 @@ def test_a_swapped_generator_and_discriminator_lose_the_point(embedded_grader):
     right = embedded_grader.grade(question, right_answer)
     assert any(p.point.startswith("A GAN has a generator") for p in wrong.incorrect)
     assert not right.incorrect and right.score > wrong.score + 1.0
+
+
+def test_sides_sharing_a_head_are_named_only_with_it(embedded_grader):
+    """"Batch normalization and layer normalization": a point about layer normalization that
+    says "normalizes over the batch dimension's statistics … unlike batch statistics" still opens
+    with its own side; a side word without the shared head names no side, in the reference or
+    the answer."""
+    from tutor.grading.attribution import side_mentions
+
+    question = "How does batch normalization differ from layer normalization?"
+    points = ("Batch normalization normalizes each feature with the mean and variance of the "
+              "mini-batch, so it depends on the batch size.",
+              "Layer normalization normalizes across the features of each example, with no "
+              "batch statistics, so it works for any batch size and for recurrent models.")
+    assert point_subjects(question, points, True) == ("batch", "layer")
+    said = [w for clause in side_mentions(clauses("Layer normalization uses each example alone, "
+                                                  "whatever the batch size."),
+                                          question, {"batch", "layer"}) for w in clause]
+    assert "batch" not in said and "batch~" in said and "layer" in said
+    reference = " ".join(points)
+    swapped = embedded_grader.grade(
+        question, "Layer normalization uses the mean and variance of the mini-batch, so it "
+        "depends on the batch size, while batch normalization normalizes across the features "
+        "of each example and suits recurrent models.", reference=reference)
+    right = embedded_grader.grade(
+        question, "Batch normalization uses the mean and variance of the mini-batch, so it "
+        "depends on the batch size. Layer normalization normalizes across the features of each "
+        "example, so it suits recurrent models and any batch size.", reference=reference)
+    assert not right.incorrect and right.score >= 4.0
+    assert swapped.incorrect and swapped.score <= right.score - 1.0

@@ -109,12 +109,45 @@ def point_subjects(question: str, statements: tuple[str, ...], paragraphs: bool 
         sides = sorted({s for s in subjects if s})
         if len(sides) < 2:
             return none
+    heads = _shared_head(stemmed_words(COMPARISON.sub(" ", question)), set(sides))
     found: list[str | None] = []
     for s, ws, text in zip(subjects, words, statements, strict=True):
         if paragraphs and s is None and found and _goes_on(text) and not asked & set(ws):
             s = found[-1]
-        found.append(s if s in sides and (labelled or not set(sides) <= set(ws)) else None)
+        found.append(s if s in sides and (labelled or not set(sides) <= _named(ws, heads))
+                     else None)
     return tuple(found)
+
+
+def _shared_head(question: Sequence[str], sides: set[str]) -> str | None:
+    """The word every side is followed by in the question, when they share one ("linear
+    regression and logistic regression": "regress"), else None."""
+    after = [{question[i + 1] for i in range(len(question) - 1) if question[i] == side}
+             for side in sides]
+    shared = set.intersection(*after) - STEMMED_STOPWORDS if after else set()
+    return next(iter(shared)) if len(shared) == 1 else None
+
+
+def side_mentions(answer: Sequence[tuple[str, ...]], question: str,
+                  sides: set[str]) -> list[tuple[str, ...]]:
+    """The answer's clauses (stemmed) with each side word that does not name its side marked
+    ("linear~"): with a head the sides share in the question, a side word not followed by it
+    ("it passes the linear combination through a sigmoid", of logistic regression)."""
+    head = _shared_head(stemmed_words(COMPARISON.sub(" ", question)), sides)
+    if head is None:
+        return list(answer)
+    named = [_named(clause, head) for clause in answer]
+    return [tuple(w + "~" if w in sides and w not in found else w for w in clause)
+            for clause, found in zip(answer, named, strict=True)]
+
+
+def _named(words: Sequence[str], head: str | None) -> set[str]:
+    """The stemmed words of a statement that may name a side: with a shared head, only those
+    followed by it ("linear combination" in a logistic-regression point names no linear
+    regression)."""
+    if head is None:
+        return set(words)
+    return {w for i, w in enumerate(words) if i + 1 < len(words) and words[i + 1] == head}
 
 
 def _labelled(labels: Sequence[str], asked: set[str]) -> tuple[list[str | None], list[str]]:

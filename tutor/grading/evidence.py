@@ -15,7 +15,12 @@ import numpy as np
 
 from tutor.core.stats import idf
 from tutor.core.text import content_words
-from tutor.grading.attribution import listed_sides, misattributed, point_subjects
+from tutor.grading.attribution import (
+    listed_sides,
+    misattributed,
+    point_subjects,
+    side_mentions,
+)
 from tutor.grading.polarity import clauses, denied_terms, inverted_terms
 from tutor.grading.roles import point_roles, swapped
 from tutor.grading.rubric import Rubric, RubricPoint
@@ -64,6 +69,8 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
                                                           rubric.points],
                                         [p.terms for p in rubric.points], answer_clauses)
     sides = {s for s in subjects if s}
+    if not listed:
+        judged = side_mentions(answer_clauses, f"{rubric.question} {rubric.section or ''}", sides)
     said_of = {side: frozenset(w for p, s in zip(rubric.points, subjects, strict=True) if s == side
                                for w in stemmed_words(" ".join(p.units))
                                + (_term_words(p) if listed else ())) for side in sides}
