@@ -46,12 +46,17 @@ def without_question_words(text: str, asked: set[str]) -> str:
     return rest if content_words(rest) else text
 
 
+RELATION = re.compile(r"\s(?:=|->|→|=>)\s")  # "Precision = TP/(TP+FP)": a terse "is", "gives"
+
+
 def prose_ratio(answer: str) -> float:
-    """Share of function words; explanations run ~0.35-0.55, keyword lists near 0."""
+    """Share of function words; explanations run ~0.35-0.55, keyword lists near 0. A relation
+    sign between words ("dropout = regularization") reads as the verb it stands for."""
     tokens = tokenize(answer)
     if not tokens:
         return 0.0
-    return sum(t in STOPWORDS for t in tokens) / len(tokens)
+    relations = len(RELATION.findall(answer))
+    return (sum(t in STOPWORDS for t in tokens) + relations) / (len(tokens) + relations)
 
 
 def _names_a_term(sentence: str, asked: set[str]) -> bool:
