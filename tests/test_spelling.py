@@ -27,6 +27,14 @@ def test_a_misspelt_rubric_word_is_read_as_it_and_said_so():
     assert correct_spelling("Centriods move.", VOCABULARY, never_known)[0] == "Centroids move."
 
 
+def test_a_typo_of_another_form_of_a_rubric_word_is_read_by_its_stem():
+    vocabulary = rubric_words(("A simple model tends to underfit; a regression model.",))
+    assert correct_spelling("it is undrfitting", vocabulary, never_known) == (
+        "it is underfit", {"undrfitting": "underfit"})
+    # two edits between stems may be another suffix: "regressors" are no "regression"
+    assert correct_spelling("the regressors", vocabulary, never_known)[1] == {}
+
+
 def test_real_words_first_letters_ties_and_guide_words_stay_as_written():
     # "pretraining" is one edit from "retraining" but starts with another letter
     for answer in ("pretraining helps", "misreading the data", "to much noise",

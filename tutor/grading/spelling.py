@@ -4,9 +4,10 @@ Students type fast. A key term misspelt is still the term, and a grader that lis
 words would hear nothing. A word of the answer is read as a word of the rubric when it is no
 English word (wordfreq's Zipf frequency, large list, under UNLISTED_ZIPF), the guide does not
 use it either, and exactly one of the rubric's words that start with the same letter lies within
-a Damerau-Levenshtein distance of it (one edit, or two for long words; rapidfuzz). Typing rarely
-errs on the first letter, and words that differ there often differ in meaning ("pretraining",
-"retraining").
+a Damerau-Levenshtein distance of it (one edit, or two for long words; rapidfuzz), or, failing
+that, exactly one of their stems lies one edit from its stem ("undrfitting" and "underfit").
+Typing rarely errs on the first letter, and words that differ there often differ in meaning
+("pretraining", "retraining").
 
 Nothing else changes: a listed word ("misreading" stays, though "misleading" is one letter
 away), a British spelling ("optimiser" is no typo of "optimizes"), a word the guide knows,
@@ -44,11 +45,15 @@ def rubric_words(texts: tuple[str, ...]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=256)
-def _by_first_letter(vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
-    found: dict[str, list[str]] = {}
+def _by_first_letter(vocabulary: frozenset[str],
+                     ) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
+    """The vocabulary by first letter: its words, and its stems with a word of each."""
+    found: dict[str, tuple[list[str], dict[str, str]]] = {}
     for w in sorted(vocabulary):
-        found.setdefault(w[0], []).append(w)
-    return {letter: tuple(words) for letter, words in found.items()}
+        words, stems = found.setdefault(w[0], ([], {}))
+        words.append(w)
+        stems.setdefault(stem(w), w)
+    return {letter: (tuple(words), stems) for letter, (words, stems) in found.items()}
 
 
 def correct_spelling(answer: str, vocabulary: frozenset[str],
@@ -63,12 +68,15 @@ def correct_spelling(answer: str, vocabulary: frozenset[str],
                 or "'" in word or "’" in word or BRITISH.search(word) or known(word):
             return None  # short, the rubric's, English, a contraction, British, the guide's
         limit = 2 if len(word) >= LONG_WORD else 1
-        near = extract(word, _by_first_letter(vocabulary).get(word[0], ()),
-                       scorer=DamerauLevenshtein.distance, score_cutoff=limit, limit=2)
-        if not near or (len(near) == 2 and near[1][1] == near[0][1]) \
-                or stem(near[0][0]) == stem(word):
-            return None
-        return str(near[0][0])
+        words, stems = _by_first_letter(vocabulary).get(word[0], ((), {}))
+        # a stem is read one edit away at most: two may be another suffix ("regressor")
+        for form, choices, edits in ((word, words, limit), (stem(word), tuple(stems), 1)):
+            near = extract(form, choices, scorer=DamerauLevenshtein.distance,
+                           score_cutoff=edits, limit=2)
+            if near and not (len(near) == 2 and near[1][1] == near[0][1]):
+                found = stems.get(near[0][0], near[0][0])
+                return None if stem(found) == stem(word) else str(found)
+        return None
 
     if not any(read(w) for w in set(_WORD.findall(answer.lower()))):
         return answer, readings
