@@ -109,7 +109,7 @@ def point_subjects(question: str, statements: tuple[str, ...], paragraphs: bool 
         sides = sorted({s for s in subjects if s})
         if len(sides) < 2:
             return none
-    heads = _shared_head(stemmed_words(COMPARISON.sub(" ", question)), set(sides))
+    heads = _shared_head(question, set(sides))
     found: list[str | None] = []
     for s, ws, text in zip(subjects, words, statements, strict=True):
         if paragraphs and s is None and found and _goes_on(text) and not asked & set(ws):
@@ -119,11 +119,11 @@ def point_subjects(question: str, statements: tuple[str, ...], paragraphs: bool 
     return tuple(found)
 
 
-def _shared_head(question: Sequence[str], sides: set[str]) -> str | None:
+def _shared_head(question: str, sides: set[str]) -> str | None:
     """The word every side is followed by in the question, when they share one ("linear
     regression and logistic regression": "regress"), else None."""
-    after = [{question[i + 1] for i in range(len(question) - 1) if question[i] == side}
-             for side in sides]
+    words = stemmed_words(COMPARISON.sub(" ", question))
+    after = [{words[i + 1] for i in range(len(words) - 1) if words[i] == side} for side in sides]
     shared = set.intersection(*after) - STEMMED_STOPWORDS if after else set()
     return next(iter(shared)) if len(shared) == 1 else None
 
@@ -133,7 +133,7 @@ def side_mentions(answer: Sequence[tuple[str, ...]], question: str,
     """The answer's clauses (stemmed) with each side word that does not name its side marked
     ("linear~"): with a head the sides share in the question, a side word not followed by it
     ("it passes the linear combination through a sigmoid", of logistic regression)."""
-    head = _shared_head(stemmed_words(COMPARISON.sub(" ", question)), sides)
+    head = _shared_head(question, sides)
     if head is None:
         return list(answer)
     named = [_named(clause, head) for clause in answer]
