@@ -44,6 +44,14 @@ def test_a_curve_never_reorders_scores(pairs, a, b):
     assert 0.0 <= curve(lo) <= 5.0
 
 
+def test_a_centered_curve_rises_through_pooled_examples_instead_of_tying_them():
+    """Isotonic regression pools 3 then 2 (both become 2.5); the centered curve puts one knot
+    at their mean raw score, so raw scores 1.5 and 2.0 still map apart."""
+    curve = fit_curve([1.0, 2.0, 3.0], [3.0, 2.0, 4.0])
+    assert curve.xs == (1.5, 3.0) and curve.ys == (2.5, 4.0)
+    assert curve(1.5) < curve(2.0) < curve(3.0)
+
+
 def test_per_question_curve_needs_enough_examples_and_is_shrunk_to_the_global_one():
     rows = [("many", x, 5.0) for x in np.linspace(0, 5, MIN_PER_QUESTION)]
     rows += [("few", 1.0, 0.0), ("few", 4.0, 1.0)]

@@ -8,6 +8,10 @@ PRIOR_EXAMPLES)). Measured on the team's graded sets with 5 examples per questio
 tutor.eval.calibrate), unshrunk curves per question overfit (RMSE 1.45 against 1.29 for the
 global curve alone); with PRIOR_EXAMPLES = 20 they match it (1.292), so a question's own
 curve only takes over as its examples grow. The mapping never reorders answers to one question.
+The curves are centered (`fit_curve`): plain isotonic steps tied answers the raw scores kept
+apart; centered, 5 examples per question gave RMSE 1.304 -> 1.286 on the team's curated rows,
+1.545 -> 1.542 against extracted rubrics, 1.257 -> 1.248 against references, and 1.548 -> 1.532
+on a blind 240-answer short-answer probe graded against its references.
 """
 
 from __future__ import annotations
@@ -42,19 +46,25 @@ class Curve:
 
 
 def fit_curve(raw: Iterable[float], target: Iterable[float]) -> Curve:
-    """Isotonic regression of target on raw (ties pooled), as interpolation knots."""
+    """Centered isotonic regression of target on raw (Oron & Flournoy 2017): isotonic
+    regression (scipy), then one knot per block of pooled scores, at the block's mean raw score,
+    so the curve rises between blocks instead of stepping and ties no answers a few examples
+    happen to pool."""
     from scipy.optimize import isotonic_regression
 
     pairs: dict[float, list[float]] = defaultdict(list)
     for x, y in zip(raw, target):
         pairs[round(float(x), 3)].append(float(y))
-    xs = sorted(pairs)
-    if not xs:
+    xs = np.array(sorted(pairs))
+    if not len(xs):
         raise InputError("No examples to fit a scale on")
     means = np.array([np.mean(pairs[x]) for x in xs])
     counts = np.array([len(pairs[x]) for x in xs], dtype=float)
     ys = isotonic_regression(means, weights=counts).x
-    return Curve(tuple(xs), tuple(round(float(y), 4) for y in ys))
+    starts = np.flatnonzero(np.r_[True, np.abs(np.diff(ys)) > 1e-9])  # first of each block
+    blocks = np.split(np.arange(len(xs)), starts[1:])
+    return Curve(tuple(round(float(np.average(xs[b], weights=counts[b])), 4) for b in blocks),
+                 tuple(round(float(ys[b[0]]), 4) for b in blocks))
 
 
 def question_key(grade: Grade) -> str:
