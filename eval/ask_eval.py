@@ -21,6 +21,9 @@ over the rest of a short grid), the refusal weights and the threshold are chosen
 folds. `python -m tutor.eval.ask_eval --fit` prints the settings chosen on every row, for
 `tutor/ask/evidence.py` and `tutor/ask/coverage.py`.
 
+Questions that ask to define a term the guide never writes are refused by rule
+(`tutor.ask.facets.undefined_term`) and left out of the refusal model's fit.
+
 data/eval/ask_guide_words.jsonl holds out-of-guide questions of another kind, never fitted on:
 things the guide does not treat, named only by words it uses elsewhere ("What is teacher
 forcing ...?", "How does product quantization compress vectors ...?"). The shipped model's
@@ -97,7 +100,7 @@ def collect(ctx: EvalContext, rows: list[dict]) -> list[dict[str, Any]]:
             by_weight[weight] = {"row": row, "features": [coverage.features[f] for f in FEATURES],
                                  "citations": compose(evidence.sentences)[1],
                                  "covered": coverage.covered, "missing": list(coverage.missing),
-                                 "only_named": named.only}
+                                 "only_named": named.only, "undefined": named.undefined}
         out.append(by_weight)
         tick(n, len(rows))
     return out
@@ -140,13 +143,19 @@ def evidence_floor(x: np.ndarray, y: np.ndarray, exempt: np.ndarray) -> float:
     return float(best.min() - best.std()) if len(best) else 0.0
 
 
+def undefined(records: list[dict[str, Any]]) -> np.ndarray:
+    """Questions that ask to define a term the guide never writes (never covered)."""
+    return np.asarray([bool(r["undefined"]) for r in records])
+
+
 def decisions(x: np.ndarray, w: np.ndarray, b: float, floor: float,
-              exempt: np.ndarray) -> np.ndarray:
-    """Covered: the refusal model's score at least 0 and the best sentence at the floor (or
-    the question exempt from it)."""
+              exempt: np.ndarray, vetoed: np.ndarray) -> np.ndarray:
+    """Covered: the refusal model's score at least 0, the best sentence at the floor (or the
+    question exempt from it), and no term asked about that the guide never writes (vetoed)."""
     from tutor.ask.coverage import FEATURES
 
-    return (x @ w + b >= 0) & ((x[:, FEATURES.index("best_sentence")] >= floor) | exempt)
+    return ((x @ w + b >= 0) & ((x[:, FEATURES.index("best_sentence")] >= floor) | exempt)
+            & ~vetoed)
 
 
 def choose_weight(records: list[dict[Any, Any]], rows: np.ndarray) -> tuple[Any, np.ndarray,
@@ -166,11 +175,12 @@ def choose_weight(records: list[dict[Any, Any]], rows: np.ndarray) -> tuple[Any,
     for weight in records[0]:
         flat = at_weight(records, [weight] * len(records))
         x, y = features_of(flat)
-        w, b = fit_refusal(x[rows], y[rows])
-        exempt = only_named(flat)
-        floor = evidence_floor(x[rows], y[rows], exempt[rows])
+        exempt, vetoed = only_named(flat), undefined(flat)
+        fitted = rows & ~vetoed  # the model decides only what the veto leaves
+        w, b = fit_refusal(x[fitted], y[fitted])
+        floor = evidence_floor(x[fitted], y[fitted], exempt[fitted])
         fits[weight] = (w, b, floor)
-        covered = decisions(x, w, b, floor, exempt)
+        covered = decisions(x, w, b, floor, exempt, vetoed)
         value = sum(bool(covered[i]) and supported(flat[i]) for i in np.flatnonzero(rows & y))
         values[weight] = value - OOG_COST * int((covered & rows & ~y).sum())
     chosen = []
@@ -244,7 +254,8 @@ def cross_validated(records: list[dict[Any, Any]],
         chosen.append(weight)
         flat = at_weight(records, [weight] * len(records))
         x, _ = features_of(flat)
-        covered[test] = decisions(x[test], w, b, floor, only_named(flat)[test])
+        covered[test] = decisions(x[test], w, b, floor, only_named(flat)[test],
+                                  undefined(flat)[test])
         for i in np.flatnonzero(test):
             weights[i] = weight
     return at_weight(records, weights), covered, chosen

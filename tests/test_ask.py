@@ -138,6 +138,27 @@ def test_out_of_guide_term_is_not_covered(retriever, embedder):
     assert not coverage.covered and coverage.features["named_term"] == 0.0
 
 
+def test_a_term_asked_about_that_the_guide_never_writes_is_not_covered(ask, retriever):
+    """"What is teacher forcing?": the guide uses "teacher" and "forcing", never the two in a
+    row, so it cannot define the term; terms it writes, in a longer form ("neural net") or
+    another inflection, and questions about a vague phrase are left to the evidence."""
+    from tutor.ask.facets import undefined_term, vocabulary_for
+
+    vocabulary = vocabulary_for(retriever.kb)
+    question = "What is teacher forcing and how is it used when training sequence models?"
+    assert undefined_term(question, vocabulary) == "teacher forcing"
+    assert undefined_term("What's a mixture-of-experts layer?", vocabulary) \
+        == "mixture-of-experts layer"
+    for covered in ("What is mode collapse in GANs and what techniques can reduce it?",
+                    "what's a neural net and how does generative ai use it",
+                    "What are soft labels in knowledge distillation and why do they help?",
+                    "What is the main idea?", "What is BM25?"):
+        assert undefined_term(covered, vocabulary) == "", covered
+    answer = ask(question)
+    assert answer.answer == NOT_COVERED and not answer.citations
+    assert any('never mentions "teacher forcing"' in w for w in answer.warnings)
+
+
 def test_short_question_naming_a_guide_term_is_covered(retriever, embedder):
     coverage = assess("What is BM25?", retriever, embedder)[2]
     assert coverage.features["named_term"] == 1.0

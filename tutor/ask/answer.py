@@ -12,6 +12,7 @@ writes from them and whose every sentence is checked against the passages it cit
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from pydantic import BaseModel, Field
 
@@ -24,7 +25,13 @@ from tutor.ask.evidence import (
     gather_candidates,
     weigh,
 )
-from tutor.ask.facets import FRAME_STEMS, question_facets, unfamiliar_words, vocabulary_for
+from tutor.ask.facets import (
+    FRAME_STEMS,
+    question_facets,
+    undefined_term,
+    unfamiliar_words,
+    vocabulary_for,
+)
 from tutor.ask.generated import LLMDraft, llm_answer
 from tutor.ask.generated import compose as compose_checked
 from tutor.ask.unanswered import unanswered_card
@@ -76,6 +83,7 @@ def gather(question: str, retriever: HybridRetriever, embedder: Embedder,
         [w for w in content_words(question) if w not in FRAME_STEMS],
         set(content_words(hits[0].chunk.text)), kb.document_frequency(),
         len(kb.chunks)) if hits else Naming()
+    named = replace(named, undefined=undefined_term(question, vocabulary))
     return hits, candidates, dense[0][1] if dense else 0.0, named
 
 
@@ -85,7 +93,7 @@ def decide(candidates: Candidates, best_chunk: float, named: Naming,
     whether the guide covers the question."""
     evidence = weigh(candidates, weighting)
     return evidence, judge(coverage_features(evidence, best_chunk, named.named), evidence,
-                           only_named=named.only)
+                           only_named=named.only, undefined=named.undefined)
 
 
 def assess(question: str, retriever: HybridRetriever, embedder: Embedder,
@@ -125,6 +133,8 @@ def answer_question(question: str, retriever: HybridRetriever, embedder: Embedde
     if unanswered is not None:  # other sections' quotes would not answer the guide's own gap
         base.answer = UNANSWERED.format(question=unanswered.question)
         return base
+    if coverage.undefined:
+        base.warnings.append(f'the guide never mentions "{coverage.undefined}"')
     if not hits or not coverage.covered or not evidence.sentences:
         return base
     if coverage.missing:

@@ -21,10 +21,12 @@ Eight measurements, all but named_term in cosine units:
   names (with it, cross-validated refusals went from 53 to 54 of 54 and false refusals from 3 to
   2 of 109).
 
-A logistic model weighs them; the question is covered when its score is at least 0 and its best
-sentence is not far below the least close one of any in-guide question of the ask set
-(MIN_BEST_SENTENCE: that least cosine less one standard deviation of them; a question that only
-names a rare guide term is exempt). The words weigh much in the model, and every out-of-guide
+A logistic model weighs them; the question is covered when its score is at least 0, it does not
+ask to define a term the guide never writes ("What is teacher forcing?": `undefined_term` in
+`tutor.ask.facets`; such questions are left out of the fit) and its best sentence is not far
+below the least close one of any in-guide question of the ask set (MIN_BEST_SENTENCE: that
+least cosine less one standard deviation of them; a question that only names a rare guide term
+is exempt). The words weigh much in the model, and every out-of-guide
 question of the ask set has a word the bundled guide lacks; a question all in a guide's words
 that the guide does not treat ("How does XGBoost handle missing values?" on a guide that names
 XGBoost once) would otherwise be answered from sentences far from it. The weights, the bias (the
@@ -46,11 +48,11 @@ FEATURES = ("best_sentence", "best_chunk", "rare_facet", "unknown_facet", "unfam
             "technical_word", "named_term", "subject_word")
 RARE_TERM_SHARE = 0.03  # a term found in at most this share of the chunks names something
 # fitted by `python -m tutor.eval.ask_eval --fit` (raw feature units; covered when score >= 0)
-WEIGHTS = {"best_sentence": 6.3576, "best_chunk": 7.8794, "rare_facet": 0.0289,
-           "unknown_facet": -0.2690, "unfamiliar_word": 4.4098, "technical_word": 6.4114,
-           "named_term": 1.0859, "subject_word": 2.6905}
-BIAS = -14.2191
-MIN_BEST_SENTENCE = 0.3377  # fitted: least in-guide best_sentence, less one standard deviation
+WEIGHTS = {"best_sentence": 5.5078, "best_chunk": 7.0288, "rare_facet": -2.8630,
+           "unknown_facet": -2.2686, "unfamiliar_word": 4.9018, "technical_word": 7.8924,
+           "named_term": 0.7905, "subject_word": 1.7804}
+BIAS = -11.2856
+MIN_BEST_SENTENCE = 0.1245  # fitted: least in-guide best_sentence, less one standard deviation
 # a facet holding a term the guide never uses, whose support is below this, is named as not
 # covered: midway between a term the guide lacks ("speculative", ~0.3) and a spelling variant of
 # one of its words ("personalised" for "personalized", ~0.6)
@@ -65,16 +67,17 @@ class Coverage:
     score: float
     missing: tuple[str, ...] = ()  # facets the evidence does not cover
     too_far: bool = False  # the best sentence is further than any in-guide question's
+    undefined: str = ""  # the term the question asks to define, which the guide never writes
 
     @property
     def covered(self) -> bool:
-        return self.score >= 0.0 and not self.too_far
+        return self.score >= 0.0 and not self.too_far and not self.undefined
 
     @property
     def confidence(self) -> float:
         """The score as a probability-like number in [0, 1] (the logistic of the score; at most
-        one half when the evidence is too far)."""
-        score = min(self.score, 0.0) if self.too_far else self.score
+        one half when the evidence is too far or the term asked about is not the guide's)."""
+        score = min(self.score, 0.0) if self.too_far or self.undefined else self.score
         return float(1.0 / (1.0 + np.exp(-score)))
 
 
@@ -90,10 +93,12 @@ def coverage_features(evidence: Evidence, best_chunk: float, named_term: bool) -
 @dataclass(frozen=True)
 class Naming:
     """Whether the question names a term few of the guide's passages use that the best one
-    holds, and whether it asks about nothing else ("What is BM25?")."""
+    holds, whether it asks about nothing else ("What is BM25?"), and the term it asks to define
+    that the guide never writes ("What is teacher forcing?"; `tutor.ask.facets.undefined_term`)."""
 
     named: bool = False
     only: bool = False
+    undefined: str = ""
 
 
 def names_rare_term(question_terms: list[str], passage_terms: set[str],
@@ -107,14 +112,17 @@ def names_rare_term(question_terms: list[str], passage_terms: set[str],
 
 def judge(features: dict[str, float], evidence: Evidence,
           weights: dict[str, float] | None = None, bias: float | None = None,
-          floor: float | None = None, only_named: bool = False) -> Coverage:
+          floor: float | None = None, only_named: bool = False,
+          undefined: str = "") -> Coverage:
     """The coverage decision for measured features (shipped weights and floor unless given).
     A question that only names a rare term the best passage holds ("What is BM25?": a short
-    question embeds far from any sentence) is exempt from the floor."""
+    question embeds far from any sentence) is exempt from the floor; one that asks to define a
+    term the guide never writes (`undefined`) is not covered, whatever its evidence."""
     weights = WEIGHTS if weights is None else weights
     bias = BIAS if bias is None else bias
     floor = MIN_BEST_SENTENCE if floor is None else floor
     score = bias + sum(weights[name] * features[name] for name in FEATURES)
     return Coverage(features, round(float(score), 4),
                     tuple(evidence.uncovered(WORD_COVERED)),
-                    too_far=features["best_sentence"] < floor and not only_named)
+                    too_far=features["best_sentence"] < floor and not only_named,
+                    undefined=undefined)

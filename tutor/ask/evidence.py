@@ -13,10 +13,10 @@ so "why does RAG reduce hallucinations" gets a sentence on RAG *and* one on grou
 sentence brings the rest of its list item when the item holds two sentences ("Pre-training: The
 model is trained on ... It learns to predict the next word in a sentence." is one point of the
 guide; at most MAX_COMPANIONS such sentences ride along beyond MAX_SENTENCES). The set opens
-with the sentence that answers best (on the team's ask set the answer then opens with a gold
-sentence for 61 of 109 questions, against 46 when the definition led), then reads definition,
-mechanism, example (`role_of`), and `compose` joins the quotes with short connectives that
-state nothing of their own.
+with the sentence that answers best (on the team's ask set the answer then opened with a gold
+sentence for 61 of its first 109 questions, against 46 when the definition led), then reads
+definition, mechanism, example (`role_of`), and `compose` joins the quotes with short
+connectives that state nothing of their own.
 
 The candidates are embedded once (`gather_candidates`) and weighed separately (`weigh`), so the
 evaluation can compare settings without embedding again. For the words of the question the guide
@@ -50,7 +50,7 @@ RANK_WEIGHT = 0.1  # prior for sentences of passages retrieval ranked higher
 CARD_WEIGHT = 0.05  # prior for sentences of the sections retrieval ranked higher
 CARD_SCORE_SCALE = 3.0  # retrieval score units below the best section that cost a full weight
 REDUNDANCY = 0.5  # MMR: cost per unit of cosine to the closest chosen sentence
-FACET_WEIGHT = 1.0  # gain per unit of facet coverage a sentence adds (facets weigh equally)
+FACET_WEIGHT = 0.3  # gain per unit of facet coverage a sentence adds (facets weigh equally)
 MIN_SENTENCES, MAX_SENTENCES = 2, 5
 MAX_COMPANIONS = 2  # sentences that ride along with their list item, beyond MAX_SENTENCES
 KEEP_MARGIN = 0.3  # beyond the minimum, a sentence must score within this of the best

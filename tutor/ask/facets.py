@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from tutor.core.lexicon import lemmas, technicality
-from tutor.core.text import STOPWORDS, content_words
+from tutor.core.text import STOPWORDS, content_words, stem, tokenize
 from tutor.index.knowledge import KnowledgeBase
 from tutor.retrieval.glossary import Glossary
 
@@ -41,6 +41,14 @@ FRAME = frozenset("""what how why when where which who whom whose is are was wer
     mean means meaning difference differences different differ between vs versus isn't aren't
     don't doesn't can't won't wouldn't couldn't shouldn't didn't it's what's""".split())
 FRAME_STEMS = frozenset(content_words(" ".join(FRAME)))
+# "What is teacher forcing and ...?": the term a question asks to define (two or three words
+# before the question's end, a comma or a word that goes on to something else)
+_DEFINE = re.compile(r"^\W*what(?:['’]s|\s+is|\s+are)\s+(?:(?:an?|the)\s+)?"
+                     r"(?P<term>[\w-]+(?:\s+[\w-]+){1,2}?)\s*"
+                     r"(?:[?,;:]|$|\s(?:and|in|for|when|why|how|used)\b)", re.IGNORECASE)
+# words that name no term ("the whole thing", "the main idea")
+_VAGUE = frozenset("""thing things stuff kind sort type way deal idea point main whole basic
+    basically exactly actually really best good bad big new simple difference""".split())
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,9 @@ class Vocabulary:
         self.stems = set(kb.document_frequency()) | {
             w for c in kb.cards for w in content_words(f"{c.heading} {c.question}")}
         tokens = {t.lower() for text in texts for t in _TOKEN.findall(text)}
+        # the guide's words in order, stemmed and hyphens split, for the phrases it writes
+        self.running_text = " " + " ".join(
+            stem(w) for text in texts for t in tokenize(text) for w in t.split("-") if w) + " "
         self.compounds = {t for t in tokens if "-" in t}
         self.words = sorted(tokens)  # for the longer forms of a clipped word (bisect)
         self.glossary = glossary
@@ -78,6 +89,12 @@ class Vocabulary:
         """Whether the guide uses every stem of the word."""
         stems = content_words(word)
         return bool(stems) and all(s in self.stems for s in stems)
+
+    def writes_phrase(self, words: list[str]) -> bool:
+        """Whether the guide writes the words in a row, in any inflection, each word perhaps
+        in a longer form ("neural net" for its "neural network")."""
+        pattern = r" " + r" ".join(re.escape(stem(w)) + r"[a-z0-9]*" for w in words) + r" "
+        return re.search(pattern, self.running_text) is not None
 
     def kind(self, word: str) -> Kind | None:
         """The word's kind; None for a function word."""
@@ -134,6 +151,23 @@ def question_facets(question: str, vocabulary: Vocabulary) -> list[Facet]:
         kinds.append(kind)
     close()
     return facets
+
+
+def undefined_term(question: str, vocabulary: Vocabulary) -> str:
+    """The term a "What is X?" question asks about, when it is a term of two or three words
+    (no function or vague word, no abbreviation: those the other measures read) that the guide
+    never writes in a row: it cannot define what it never names ("What is teacher forcing?",
+    though it uses "teacher" and "forcing"). Empty otherwise."""
+    match = _DEFINE.search(question)
+    if not match:
+        return ""
+    term = match.group("term")
+    tokens = tokenize(term)  # a compound ("mixture-of-experts") is one token here
+    words = [w for t in tokens for w in t.split("-") if w]
+    if (len(words) < 2 or any(t in STOPWORDS or t in FRAME or t in _VAGUE for t in tokens)
+            or sum(ch.isupper() for ch in term) >= 2 or vocabulary.writes_phrase(words)):
+        return ""
+    return term
 
 
 def unfamiliar_words(question: str, vocabulary: Vocabulary) -> list[str]:
