@@ -24,6 +24,11 @@ folds. `python -m tutor.eval.ask_eval --fit` prints the settings chosen on every
 Questions that ask to define a term the guide never writes are refused by rule
 (`tutor.ask.facets.undefined_term`) and left out of the refusal model's fit.
 
+data/eval/ask_blind.jsonl holds 110 questions written blind by people who read only the guide
+(55 in-guide paraphrases, many informal, each with one gold sentence; 55 out-of-guide, a fifth
+of them in the guide's own words): the shipped model's figures on them are reported apart
+(`blind`), never fitted or tuned on.
+
 data/eval/ask_guide_words.jsonl holds out-of-guide questions of another kind, never fitted on:
 things the guide does not treat, named only by words it uses elsewhere ("What is teacher
 forcing ...?", "How does product quantization compress vectors ...?"). The shipped model's
@@ -46,6 +51,7 @@ from tutor.eval.retrieval_eval import section_folds
 
 ASK_FILE = EVAL_DIR / "ask_set.jsonl"
 GUIDE_WORDS_FILE = EVAL_DIR / "ask_guide_words.jsonl"  # reported apart, never fitted on
+BLIND_FILE = EVAL_DIR / "ask_blind.jsonl"  # written blind by others, reported apart, never fitted
 FOLDS = 5
 OOG_COST = 3.0  # a question answered outside the guide costs three false refusals
 STRENGTH = 1.0  # inverse L2 strength of the logistic refusal model
@@ -315,7 +321,42 @@ def run_ask(ctx: EvalContext) -> dict[str, Any]:
         out["cv_error"] = f"cross-validation needs at least {MIN_CV_ROWS} questions of both kinds"
     out["partial_answers"] = sum(bool(r["missing"]) and r["covered"] for r in shipped)
     out["guide_words"] = guide_words_refusals(ctx, limited(read_rows(GUIDE_WORDS_FILE), ctx.limit))
+    blind = read_rows(BLIND_FILE)
+    out["blind"] = blind_figures(ctx, limited([r for r in blind if r["in_guide"]], ctx.limit)
+                                 + limited([r for r in blind if not r["in_guide"]], ctx.limit))
     return out
+
+
+def blind_figures(ctx: EvalContext, rows: list[dict]) -> dict[str, Any]:
+    """The shipped `tutor ask`, offline, on questions written blind by people who saw only the
+    guide (never fitted on, never tuned to): support recall, false refusals, refusals."""
+    from tutor.ask.answer import answer_question
+
+    tick = ctx.progress("ask, blind questions")
+    inside = outside = supported_n = refused_in = 0
+    answered_out: list[str] = []
+    for n, row in enumerate(rows, 1):
+        answer = answer_question(row["question"], ctx.retriever, ctx.embedder)
+        answered = answer.grounded and bool(answer.citations)
+        if row["in_guide"]:
+            inside += 1
+            refused_in += not answered
+            supported_n += answered and any(same_sentence(g, c.quote) for g in row["gold"]
+                                            for c in answer.citations)
+        else:
+            outside += 1
+            if answered:
+                answered_out.append(row["question"])
+        tick(n, len(rows))
+
+    def rate(k: int, d: int) -> float | None:
+        return round(k / d, 4) if d else None
+
+    return {"in_guide": inside, "out_of_guide": outside,
+            "support_recall": rate(supported_n, inside),
+            "false_refusal_rate": rate(refused_in, inside), "false_refusals": refused_in,
+            "refusal_rate": rate(outside - len(answered_out), outside),
+            "answered_out_of_guide": answered_out}
 
 
 def guide_words_refusals(ctx: EvalContext, rows: list[dict]) -> dict[str, Any]:
@@ -348,6 +389,7 @@ def main(argv: list[str] | None = None) -> None:
             print(key, {k: v for k, v in report[key].items() if k != "answered_out_of_guide"})
             print("  answered out of guide:", report[key]["answered_out_of_guide"])
     print("guide_words", report["guide_words"])
+    print("blind", report["blind"])
     if args.fit:
         records = ctx.cache["ask_records"]
         weight, w, b, floor = choose_weight(records, np.ones(len(records), dtype=bool))

@@ -52,6 +52,9 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
                 out[f"ask.{name}.{key}"] = ask[name][key]
     if (ask.get("guide_words") or {}).get("refusal_rate") is not None:
         out["ask.guide_words.refusal_rate"] = ask["guide_words"]["refusal_rate"]
+    for key in ("support_recall", "refusal_rate", "false_refusal_rate"):
+        if (ask.get("blind") or {}).get(key) is not None:
+            out[f"ask.blind.{key}"] = ask["blind"][key]
     return {k: float(v) for k, v in out.items()}
 
 

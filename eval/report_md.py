@@ -163,6 +163,12 @@ def ask_md(a: dict[str, Any]) -> list[str]:
                 f"{words['refused']} of {words['questions']} refused by the shipped model. "
                 "Offline, the refusal cannot tell them from the guide's own questions in other "
                 "words.", ""]
+    blind = a.get("blind")
+    if blind and blind["in_guide"] + blind["out_of_guide"]:
+        out += [f"Questions written blind by others (never fitted on), shipped model: support "
+                f"recall {blind['support_recall']}, false refusals {blind['false_refusals']} of "
+                f"{blind['in_guide']}, out-of-guide refused {blind['refusal_rate']} of "
+                f"{blind['out_of_guide']}.", ""]
     return out
 
 

@@ -149,6 +149,11 @@ def test_smoke_ask_metrics_share_the_report(smoke):
     assert ask["questions"] == 2 * LIMIT and "cv_error" in ask  # a slice is too small for folds
     words = ask["guide_words"]  # out-of-guide questions in the guide's words, reported apart
     assert words["questions"] == LIMIT and words["refused"] + len(words["answered"]) == LIMIT
+    blind = ask["blind"]  # questions written blind by others, reported apart
+    assert blind["in_guide"] == blind["out_of_guide"] == LIMIT
+    assert blind["false_refusals"] == round(blind["false_refusal_rate"] * LIMIT)
+    assert 0.0 <= blind["support_recall"] <= 1.0 - blind["false_refusal_rate"]
+    assert len(blind["answered_out_of_guide"]) == round((1 - blind["refusal_rate"]) * LIMIT)
     for key in ("support_recall", "answer_precision", "refusal_rate", "false_refusal_rate"):
         assert f"ask.shipped.{key}" in report["headline"]
     assert "## Ask" in (out / "report.md").read_text()
