@@ -18,6 +18,10 @@ from tutor.core.errors import TutorError
 GAMING_FILE = EVAL_DIR / "gaming.jsonl"
 # A second set in new wordings, formats and languages that no threshold was tuned on.
 GAMING_HELD_OUT_FILE = EVAL_DIR / "gaming_b.jsonl"
+# A third, written blind by someone who read only the guide (and gaming_b's format); its fair
+# scores are the writer's: one correct sentence is worth 1-2, stricter than the team's graded
+# sets, where a short correct answer averages above 4.
+GAMING_BLIND_FILE = EVAL_DIR / "gaming_c.jsonl"
 TOLERANCE = 0.5
 GAIN_TOLERANCE = 0.05  # one-decimal rounding
 
@@ -67,7 +71,9 @@ def run_gaming(ctx: EvalContext) -> dict[str, Any]:
     out = {"embedded": grade_attacks(ctx, rows, ctx.grader, "gaming (embedded)"),
            "embedded_held_out": grade_attacks(ctx, limited(read_rows(GAMING_HELD_OUT_FILE),
                                                            ctx.limit),
-                                              ctx.grader, "gaming, held-out set (embedded)")}
+                                              ctx.grader, "gaming, held-out set (embedded)"),
+           "embedded_blind": grade_attacks(ctx, limited(read_rows(GAMING_BLIND_FILE), ctx.limit),
+                                           ctx.grader, "gaming, blind set (embedded)")}
     if ctx.use_llm:
         out["llm"] = grade_attacks(ctx, rows, ctx.llm_grader, "gaming (LLM)")
         out["llm"]["grader"] = ctx.llm_grader.name

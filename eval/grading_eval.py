@@ -9,14 +9,15 @@ Answers a user supplies (`--grading-data`) are graded as they are: plain predict
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tutor.eval.agreement import agreement, breakdown, confusion, pairwise_order
-from tutor.eval.calibrate import cross_validate, with_references
+from tutor.eval.calibrate import cross_validate, with_examples, with_references
 from tutor.eval.context import EvalContext, limited
-from tutor.eval.datasets import TRIVIAL_LEVELS, GradedAnswer, load_graded
+from tutor.eval.datasets import EVAL_DIR, TRIVIAL_LEVELS, GradedAnswer, load_graded
 
 from tutor.core.errors import TutorError
 from tutor.core.types import Grade
@@ -24,6 +25,12 @@ from tutor.grading.feedback import verdict_for
 
 FLOOR_VERDICTS = {"empty", "off-topic", "ungraded"}  # decided before the calibration applies
 MAX_FOLDS = 5
+# 480 short answers to 24 questions, each with one reference, graded by meaning in the lenient
+# style of public short-answer sets; written blind by people who saw no code and no tutor grade
+# (12 intro-ML questions and 12 GenAI ones). Never fitted on: reported apart, zero-shot and with
+# a teacher's scale from 5 examples per question.
+EXTERNAL_BLIND_FILE = EVAL_DIR / "graded_external_blind.jsonl"
+EXAMPLES_PER_QUESTION = 5
 
 
 def graded_bundle(ctx: EvalContext) -> tuple[list[GradedAnswer], list[Any], list[Grade]]:
@@ -122,6 +129,28 @@ def held_out_cv(ctx: EvalContext, grader: Any, rows: list[GradedAnswer],
             "by_level": breakdown([human_level(r) for r in rows], predicted, truth)}
 
 
+def external_blind(ctx: EvalContext) -> dict[str, Any]:
+    """The shipped grader on the blind external set, against each row's reference: zero-shot,
+    and with a teacher's scale fitted on EXAMPLES_PER_QUESTION graded answers of each question
+    (the rest of that question's answers scored; 5 draws pooled)."""
+    rows = limited(load_graded([EXTERNAL_BLIND_FILE]), ctx.limit)
+    tick = ctx.progress("grading the blind external set")
+    predicted = []
+    for n, row in enumerate(rows, 1):
+        predicted.append(ctx.grader.grade(row.question, row.answer, row.reference).score)
+        tick(n, len(rows))
+    truth = [r.score for r in rows]
+    sizes = Counter(group_of(r) for r in rows)
+    zero, scaled, held = (with_examples(np.asarray(predicted), rows, EXAMPLES_PER_QUESTION)
+                          if max(sizes.values(), default=0) > EXAMPLES_PER_QUESTION
+                          else ([], [], []))  # a slice too small to hold examples out
+    return {"answers": len(rows), "zero_shot": agreement(predicted, truth),
+            "by_level": breakdown([human_level(r) for r in rows], predicted, truth),
+            "examples_per_question": EXAMPLES_PER_QUESTION,
+            "with_examples": agreement(scaled, held),
+            "zero_shot_same_rows": agreement(zero, held)}
+
+
 def plain_predictions(ctx: EvalContext, rows: list[GradedAnswer], grader: Any,
                       label: str) -> dict[str, Any]:
     """Grade rows as they are; a row the grader rejects is counted, not fatal."""
@@ -158,7 +187,8 @@ def run_grading(ctx: EvalContext, extra: dict[str, list[GradedAnswer]] | None = 
     from tutor.eval.gaming_eval import run_gaming
 
     out: dict[str, Any] = {"bundled": bundled_cv(ctx), "reference": reference_cv(ctx),
-                           "extracted": extracted_cv(ctx), "user_data": {}}
+                           "extracted": extracted_cv(ctx), "external_blind": external_blind(ctx),
+                           "user_data": {}}
     for name, rows in (extra or {}).items():
         out["user_data"][name] = plain_predictions(ctx, limited(rows, ctx.limit), ctx.grader,
                                                    name)

@@ -28,6 +28,11 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
         for key in ("pearson", "spearman", "rmse", "mae", "within1", "pairwise_order"):
             if block and block.get(key) is not None:
                 out[f"grading.{name}.{key}"] = block[key]
+    external = grading.get("external_blind") or {}
+    for name in ("zero_shot", "with_examples"):
+        for key in ("pearson", "spearman", "rmse"):
+            if (external.get(name) or {}).get(key) is not None:
+                out[f"grading.external_blind.{name}.{key}"] = external[name][key]
     for grader, block in ((grading.get("gaming") or {}).items()):
         out[f"gaming.{grader}.gaming_max"] = block["max"]
         out[f"gaming.{grader}.exceeded"] = block["exceeded"]

@@ -68,6 +68,14 @@ def grading_md(g: dict[str, Any]) -> list[str]:
     if (g.get("extracted") or {}).get("cv"):
         rows.append(agreement_rows("embedded, against rubrics extracted from the guide's text, "
                                    "held out", g["extracted"]["cv"]))
+    external = g.get("external_blind") or {}
+    if (external.get("zero_shot") or {}).get("n"):
+        rows.append(agreement_rows("embedded, blind external set against its references "
+                                   "(never fitted on)", external["zero_shot"]))
+    if (external.get("with_examples") or {}).get("n"):
+        rows.append(agreement_rows(f"the same, teacher's scale from "
+                                   f"{external['examples_per_question']} examples per question",
+                                   external["with_examples"]))
     rows += [agreement_rows(f"{name} (plain)", d) for name, d in g["user_data"].items()]
     if "llm" in g:
         rows.append(agreement_rows(f"{g['llm']['grader']} (plain)", g["llm"]))

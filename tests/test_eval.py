@@ -141,6 +141,10 @@ def test_smoke_grading_metrics(smoke):
     assert gaming["graded"] == LIMIT and 0.0 <= gaming["max"] <= 5.0
     assert sum(a["n"] for a in gaming["attacks"].values()) == LIMIT
     assert gaming["exceeded"] == len(gaming["exceeding"])
+    external = grading["external_blind"]  # graded against its references, never fitted on
+    assert external["answers"] == external["zero_shot"]["n"] == LIMIT
+    blind = grading["gaming"]["embedded_blind"]  # the set written blind, reported apart
+    assert blind["graded"] == LIMIT and blind["exceeded"] == len(blind["exceeding"])
 
 
 def test_smoke_ask_metrics_share_the_report(smoke):

@@ -97,7 +97,12 @@ def test_interview_answer_grade_card_then_report(ui_db):
     assert [s.value for s in at.subheader] == ["Interview report"]
     assert at.success[0].value.startswith("Interview complete")
     assert charts(at), "per-topic bar chart"
-    assert "Study plan" in markdown(at)
+    # the question is drawn at random; ANSWER answers the transformers card well enough that
+    # nothing is left to reread, any other question leaves its section in the study plan (the
+    # plan itself is checked by test_hint_and_show_answer_buttons, where it always shows)
+    plan = "Study plan" in markdown(at)
+    nothing_to_reread = any(s.value.startswith("No section to reread") for s in at.success)
+    assert plan != nothing_to_reread
     assert not at.chat_input, "no answer box once the interview is over"
 
     at.button(key="again").click().run()
