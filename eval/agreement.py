@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Sequence
 
@@ -82,3 +83,17 @@ def breakdown(keys: Sequence[str], predicted: Sequence[float],
                     "mae": round(float(np.abs(pi - ti).mean()), 3),
                     "spearman": _corr("spearman", pi, ti)})
     return sorted(out, key=lambda g: -g["mae"])
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.sub(r"[*_`]+", "", text).lower().split()).rstrip(".")
+
+
+def same_sentence(gold: str, quote: str) -> bool:
+    """A quote cites a gold sentence when one holds the other (markup and case aside) or they
+    share at least 80% of their words."""
+    g, q = normalise(gold), normalise(quote)
+    if g in q or q in g:
+        return True
+    a, b = set(g.split()), set(q.split())
+    return len(a & b) / max(len(a | b), 1) >= 0.8

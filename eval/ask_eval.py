@@ -24,34 +24,24 @@ folds. `python -m tutor.eval.ask_eval --fit` prints the settings chosen on every
 Questions that ask to define a term the guide never writes are refused by rule
 (`tutor.ask.facets.undefined_term`) and left out of the refusal model's fit.
 
-data/eval/ask_blind.jsonl holds 110 questions written blind by people who read only the guide
-(55 in-guide paraphrases, many informal, each with one gold sentence; 55 out-of-guide, a fifth
-of them in the guide's own words): the shipped model's figures on them are reported apart
-(`blind`), never fitted or tuned on.
-
-data/eval/ask_guide_words.jsonl holds out-of-guide questions of another kind, never fitted on:
-things the guide does not treat, named only by words it uses elsewhere ("What is teacher
-forcing ...?", "How does product quantization compress vectors ...?"). The shipped model's
-refusals on them are reported apart (`guide_words`). Offline, the refusal reads the question's
-words and its similarity to the guide's sentences, and these questions look like the guide's own
-paraphrased questions on both; fitting on them traded every refusal gained for a false refusal.
+Sets never fitted on (guide-words questions, questions written blind by others) are reported
+apart: `tutor.eval.ask_apart`.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import re
 from typing import Any
 
 import numpy as np
+from tutor.eval.agreement import same_sentence
+from tutor.eval.ask_apart import apart_figures
 from tutor.eval.context import EvalContext, limited
 from tutor.eval.datasets import EVAL_DIR, read_rows
 from tutor.eval.retrieval_eval import section_folds
 
 ASK_FILE = EVAL_DIR / "ask_set.jsonl"
-GUIDE_WORDS_FILE = EVAL_DIR / "ask_guide_words.jsonl"  # reported apart, never fitted on
-BLIND_FILE = EVAL_DIR / "ask_blind.jsonl"  # written blind by others, reported apart, never fitted
 FOLDS = 5
 OOG_COST = 3.0  # a question answered outside the guide costs three false refusals
 STRENGTH = 1.0  # inverse L2 strength of the logistic refusal model
@@ -72,20 +62,6 @@ def weightings() -> list[Any]:
     return [Weighting(*w) for w in itertools.product(SECTION_WEIGHTS, CONTEXT_WEIGHTS,
                                                       ANSWER_TYPE_WEIGHTS, CARD_SCORE_WEIGHTS,
                                                       ITEM_SENTENCES, FACET_WEIGHTS)]
-
-
-def normalise(text: str) -> str:
-    return " ".join(re.sub(r"[*_`]+", "", text).lower().split()).rstrip(".")
-
-
-def same_sentence(gold: str, quote: str) -> bool:
-    """A quote cites a gold sentence when one holds the other (markup and case aside) or they
-    share at least 80% of their words."""
-    g, q = normalise(gold), normalise(quote)
-    if g in q or q in g:
-        return True
-    a, b = set(g.split()), set(q.split())
-    return len(a & b) / max(len(a | b), 1) >= 0.8
 
 
 def collect(ctx: EvalContext, rows: list[dict]) -> list[dict[str, Any]]:
@@ -320,58 +296,8 @@ def run_ask(ctx: EvalContext) -> dict[str, Any]:
     else:
         out["cv_error"] = f"cross-validation needs at least {MIN_CV_ROWS} questions of both kinds"
     out["partial_answers"] = sum(bool(r["missing"]) and r["covered"] for r in shipped)
-    out["guide_words"] = guide_words_refusals(ctx, limited(read_rows(GUIDE_WORDS_FILE), ctx.limit))
-    blind = read_rows(BLIND_FILE)
-    out["blind"] = blind_figures(ctx, limited([r for r in blind if r["in_guide"]], ctx.limit)
-                                 + limited([r for r in blind if not r["in_guide"]], ctx.limit))
+    out.update(apart_figures(ctx))
     return out
-
-
-def blind_figures(ctx: EvalContext, rows: list[dict]) -> dict[str, Any]:
-    """The shipped `tutor ask`, offline, on questions written blind by people who saw only the
-    guide (never fitted on, never tuned to): support recall, false refusals, refusals."""
-    from tutor.ask.answer import answer_question
-
-    tick = ctx.progress("ask, blind questions")
-    inside = outside = supported_n = refused_in = 0
-    answered_out: list[str] = []
-    for n, row in enumerate(rows, 1):
-        answer = answer_question(row["question"], ctx.retriever, ctx.embedder)
-        answered = answer.grounded and bool(answer.citations)
-        if row["in_guide"]:
-            inside += 1
-            refused_in += not answered
-            supported_n += answered and any(same_sentence(g, c.quote) for g in row["gold"]
-                                            for c in answer.citations)
-        else:
-            outside += 1
-            if answered:
-                answered_out.append(row["question"])
-        tick(n, len(rows))
-
-    def rate(k: int, d: int) -> float | None:
-        return round(k / d, 4) if d else None
-
-    return {"in_guide": inside, "out_of_guide": outside,
-            "support_recall": rate(supported_n, inside),
-            "false_refusal_rate": rate(refused_in, inside), "false_refusals": refused_in,
-            "refusal_rate": rate(outside - len(answered_out), outside),
-            "answered_out_of_guide": answered_out}
-
-
-def guide_words_refusals(ctx: EvalContext, rows: list[dict]) -> dict[str, Any]:
-    """The shipped model on out-of-guide questions named only by the guide's own words."""
-    from tutor.ask.answer import assess
-
-    tick = ctx.progress("ask, guide-words questions")
-    answered = []
-    for n, row in enumerate(rows, 1):
-        if assess(row["question"], ctx.retriever, ctx.embedder)[2].covered:
-            answered.append(row["question"])
-        tick(n, len(rows))
-    return {"questions": len(rows), "refused": len(rows) - len(answered),
-            "refusal_rate": round(1 - len(answered) / len(rows), 4) if rows else None,
-            "answered": answered}
 
 
 def main(argv: list[str] | None = None) -> None:

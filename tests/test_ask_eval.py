@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from tutor.eval.ask_eval import fit_refusal, same_sentence
+from tutor.eval.agreement import same_sentence
+from tutor.eval.ask_eval import fit_refusal
 from tutor.eval.report import compare, headline
 from tutor.eval.retrieval_eval import fit_pairwise, rank_metrics, section_folds
 
