@@ -149,10 +149,12 @@ def test_a_term_asked_about_that_the_guide_never_writes_is_not_covered(ask, retr
     assert undefined_term(question, vocabulary) == "teacher forcing"
     assert undefined_term("What's a mixture-of-experts layer?", vocabulary) \
         == "mixture-of-experts layer"
+    assert undefined_term("Explain teacher forcing.", vocabulary) == "teacher forcing"
     for covered in ("What is mode collapse in GANs and what techniques can reduce it?",
                     "what's a neural net and how does generative ai use it",
                     "What are soft labels in knowledge distillation and why do they help?",
-                    "What is the main idea?", "What is BM25?"):
+                    "What is the main idea?", "What is BM25?", "Explain mode collapse.",
+                    "Explain how transformers work."):
         assert undefined_term(covered, vocabulary) == "", covered
     answer = ask(question)
     assert answer.answer == NOT_COVERED and not answer.citations

@@ -41,11 +41,13 @@ FRAME = frozenset("""what how why when where which who whom whose is are was wer
     mean means meaning difference differences different differ between vs versus isn't aren't
     don't doesn't can't won't wouldn't couldn't shouldn't didn't it's what's""".split())
 FRAME_STEMS = frozenset(content_words(" ".join(FRAME)))
-# "What is teacher forcing and ...?": the term a question asks to define (two or three words
-# before the question's end, a comma or a word that goes on to something else)
-_DEFINE = re.compile(r"^\W*what(?:['’]s|\s+is|\s+are)\s+(?:(?:an?|the)\s+)?"
+# "What is teacher forcing and ...?", "Explain teacher forcing.": the term a question asks to
+# define (two or three words before the question's end, a comma or a word that goes on to
+# something else)
+_DEFINE = re.compile(r"^\W*(?:what(?:['’]s|\s+is|\s+are)|define|explain|describe"
+                     r"|tell\s+me\s+about)\s+(?:(?:an?|the)\s+)?"
                      r"(?P<term>[\w-]+(?:\s+[\w-]+){1,2}?)\s*"
-                     r"(?:[?,;:]|$|\s(?:and|in|for|when|why|how|used)\b)", re.IGNORECASE)
+                     r"(?:[?,;:.]|$|\s(?:and|in|for|when|why|how|used)\b)", re.IGNORECASE)
 # words that name no term ("the whole thing", "the main idea")
 _VAGUE = frozenset("""thing things stuff kind sort type way deal idea point main whole basic
     basically exactly actually really best good bad big new simple difference""".split())
@@ -154,10 +156,10 @@ def question_facets(question: str, vocabulary: Vocabulary) -> list[Facet]:
 
 
 def undefined_term(question: str, vocabulary: Vocabulary) -> str:
-    """The term a "What is X?" question asks about, when it is a term of two or three words
-    (no function or vague word, no abbreviation: those the other measures read) that the guide
-    never writes in a row: it cannot define what it never names ("What is teacher forcing?",
-    though it uses "teacher" and "forcing"). Empty otherwise."""
+    """The term a "What is X?" ("Explain X.", "Define X") question asks about, when it is a
+    term of two or three words (no function or vague word, no abbreviation: those the other
+    measures read) that the guide never writes in a row: it cannot define what it never names
+    ("What is teacher forcing?", though it uses "teacher" and "forcing"). Empty otherwise."""
     match = _DEFINE.search(question)
     if not match:
         return ""
