@@ -44,16 +44,20 @@ def rubric_words(texts: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w.lower() for t in texts for w in _WORD.findall(t) if len(w) >= MIN_LENGTH)
 
 
+Candidates = tuple[tuple[str, ...], tuple[str, ...]]  # forms to match, the word each reads as
+
+
 @lru_cache(maxsize=256)
-def _by_first_letter(vocabulary: frozenset[str],
-                     ) -> dict[str, tuple[tuple[str, ...], dict[str, str]]]:
-    """The vocabulary by first letter: its words, and its stems with a word of each."""
+def _by_first_letter(vocabulary: frozenset[str]) -> dict[str, tuple[Candidates, Candidates]]:
+    """The vocabulary by first letter: its words (each read as itself), and its stems (each
+    read as the first word that has it)."""
     found: dict[str, tuple[list[str], dict[str, str]]] = {}
     for w in sorted(vocabulary):
         words, stems = found.setdefault(w[0], ([], {}))
         words.append(w)
         stems.setdefault(stem(w), w)
-    return {letter: (tuple(words), stems) for letter, (words, stems) in found.items()}
+    return {letter: ((tuple(words), tuple(words)), (tuple(stems), tuple(stems.values())))
+            for letter, (words, stems) in found.items()}
 
 
 def correct_spelling(answer: str, vocabulary: frozenset[str],
@@ -65,15 +69,16 @@ def correct_spelling(answer: str, vocabulary: frozenset[str],
                 or zipf_large(word) >= UNLISTED_ZIPF \
                 or "'" in word or "’" in word or BRITISH.search(word) or known(word):
             return None  # short, the rubric's, English, a contraction, British, the guide's
-        words, stems = _by_first_letter(vocabulary).get(word[0], ((), {}))
+        none: Candidates = ((), ())
+        words, stems = _by_first_letter(vocabulary).get(word[0], (none, none))
         # a stem is read one edit away at most: two may be another suffix ("regressor")
-        for form, choices, edits in ((word, words, 2 if len(word) >= LONG_WORD else 1),
-                                     (stem(word), tuple(stems), 1)):
+        for form, (choices, reads_as), edits in (
+                (word, words, 2 if len(word) >= LONG_WORD else 1), (stem(word), stems, 1)):
             near = extract(form, choices, scorer=DamerauLevenshtein.distance,
                            score_cutoff=edits, limit=2)
             if near and not (len(near) == 2 and near[1][1] == near[0][1]):
-                found = stems.get(near[0][0], near[0][0])
-                return None if stem(found) == stem(word) else str(found)
+                found = reads_as[near[0][2]]
+                return None if stem(found) == stem(word) else found
         return None
 
     fixes = {w: fixed for w in set(_WORD.findall(answer.lower())) if (fixed := read(w))}
