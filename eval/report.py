@@ -22,6 +22,11 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
     retrieval = report.get("retrieval") or {}
     for method, scores in (retrieval.get("methods") or {}).items():
         out.update({f"retrieval.{method}.{k}": v for k, v in scores.items()})
+    cards = retrieval.get("cards") or {}
+    for name in ("cv", "ask_set", "blind"):  # card ranking: held out, and on questions never fitted
+        for key in ("hit@1", "hit@3", "mrr"):
+            if (cards.get(name) or {}).get(key) is not None:
+                out[f"retrieval.cards.{name}.{key}"] = cards[name][key]
     grading = report.get("grading") or {}
     for name, block in (("cv", (grading.get("bundled") or {}).get("cv")),
                         ("llm", grading.get("llm"))):

@@ -38,7 +38,10 @@ def retrieval_md(r: dict[str, Any]) -> list[str]:
                 + ", ".join(f"{k} {fmt(v)}" for k, v in cards["cv"].items())
                 + f". On the ask set's {cards['ask_set']['questions']} questions (never fitted "
                 "on): " + ", ".join(f"{k} {fmt(cards['ask_set'][k])}"
-                                    for k in ("hit@1", "hit@3", "mrr")) + ".", ""]
+                                    for k in ("hit@1", "hit@3", "mrr"))
+                + (f". On {cards['blind']['questions']} questions written blind by others: "
+                   + ", ".join(f"{k} {fmt(cards['blind'][k])}" for k in ("hit@1", "hit@3", "mrr"))
+                   if cards.get("blind") else "") + ".", ""]
     elif cards.get("error"):
         out += [f"Card weights not cross-validated: {cards['error']}.", ""]
     if r["hybrid_misses"]:

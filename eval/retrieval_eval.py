@@ -7,8 +7,10 @@ The hybrid retriever's card weights are fitted on these same queries, so its pla
 in-sample. The honest ones are cross-validated: the queries fall into folds that share no guide
 section; for each fold the weights (and their L2 strength, by an inner CV) are fitted on the
 other folds and the fold is ranked with them. The ask set's questions, never used in a fit,
-give a second held-out check. `python -m tutor.eval.retrieval_eval --fit` prints the weights
-fitted on all queries, for `tutor/retrieval/fusion.py`.
+give a second held-out check, and the in-guide questions written blind by people who saw only
+the guide (data/eval/ask_blind.jsonl; their cards are those holding their gold sentences) a
+third. `python -m tutor.eval.retrieval_eval --fit` prints the weights fitted on all queries, for
+`tutor/retrieval/fusion.py`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from tutor.eval.datasets import EVAL_DIR, read_rows
 
 QUERIES_FILE = EVAL_DIR / "retrieval_queries.jsonl"
 ASK_FILE = EVAL_DIR / "ask_set.jsonl"
+# questions written blind by people who saw only the guide (tutor.eval.ask_apart); their cards
+# are the ones holding their gold sentences
+BLIND_FILE = EVAL_DIR / "ask_blind.jsonl"
 METHODS = ("dense", "bm25", "hybrid")
 KS = (1, 3, 5)
 DEPTH = 30  # chunks fetched per method before deduplicating by section
@@ -222,9 +227,20 @@ def card_dataset(retriever: Any, rows: list[dict], key: str
     return matrices, relevant, groups
 
 
+def with_gold_sections(kb: Any, rows: list[dict]) -> list[dict]:
+    """Rows with `sections`: the headings of the cards whose text holds one of the row's gold
+    sentences (markup and case aside: tutor.eval.agreement.normalise)."""
+    from tutor.eval.agreement import normalise
+
+    bodies = [(card.heading, normalise(card.body)) for card in kb.cards]
+    return [{**row, "sections": [heading for heading, body in bodies
+                                 if any(normalise(g) in body for g in row["gold"])]}
+            for row in rows]
+
+
 def run_card_cv(ctx: EvalContext, queries: list[dict]) -> dict[str, Any]:
     """Cross-validated card ranking on the golden queries, and the shipped weights on the ask
-    set (held out from every fit)."""
+    set and the blind questions (both held out from every fit)."""
     retriever = ctx.retriever
     if retriever.views is None:
         return {"error": "the vectors are not held in memory: no card views"}
@@ -235,11 +251,15 @@ def run_card_cv(ctx: EvalContext, queries: list[dict]) -> dict[str, Any]:
     cv, chosen = cross_validated(matrices, relevant, groups)
     ask_m, ask_rel, _ = card_dataset(
         retriever, [r for r in read_rows(ASK_FILE) if r.get("in_guide")], "question")
+    blind_m, blind_rel, _ = card_dataset(retriever, with_gold_sections(
+        retriever.kb, [r for r in read_rows(BLIND_FILE) if r.get("in_guide")]), "question")
     shipped = weight_vector(retriever.card_weights, FEATURES)
     return {"folds": FOLDS, "queries": len(matrices), "cv": cv, "cv_strengths": chosen,
             "in_sample": rank_metrics(_orders(matrices, shipped), relevant),
             "ask_set": {"questions": len(ask_m), **rank_metrics(_orders(ask_m, shipped),
-                                                                 ask_rel)}}
+                                                                 ask_rel)},
+            "blind": {"questions": len(blind_m), **rank_metrics(_orders(blind_m, shipped),
+                                                                blind_rel)}}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -254,7 +274,8 @@ def main(argv: list[str] | None = None) -> None:
     report = run_card_cv(ctx, queries)
     print(f"cross-validated ({report['folds']} folds by section): {report['cv']} "
           f"(C per fold {report['cv_strengths']})")
-    print(f"shipped weights: in-sample {report['in_sample']}, ask set {report['ask_set']}")
+    print(f"shipped weights: in-sample {report['in_sample']}, ask set {report['ask_set']}, "
+          f"blind questions {report['blind']}")
     if args.fit:
         from tutor.retrieval.views import FEATURES
 

@@ -1,12 +1,19 @@
-"""The ask suite's arithmetic, the glossary and the card fusion, without the index."""
+"""The ask suite's arithmetic, the glossary and the card fusion (the index only where named)."""
 
 from __future__ import annotations
 
 import numpy as np
 from tutor.eval.agreement import same_sentence
 from tutor.eval.ask_eval import fit_refusal
+from tutor.eval.datasets import read_rows
 from tutor.eval.report import compare, headline
-from tutor.eval.retrieval_eval import fit_pairwise, rank_metrics, section_folds
+from tutor.eval.retrieval_eval import (
+    BLIND_FILE,
+    fit_pairwise,
+    rank_metrics,
+    section_folds,
+    with_gold_sections,
+)
 
 from tutor.retrieval.fusion import card_scores, standardise_columns, weight_vector
 from tutor.retrieval.glossary import Glossary, find_abbreviations
@@ -98,3 +105,22 @@ def test_ask_figures_are_in_the_headline_and_compared():
     worse = headline({"ask": {"cv": {**ask["cv"], "false_refusal_rate": 0.1}}})
     rows = {r["metric"]: r["change"] for r in compare(worse, flat)}
     assert rows["ask.cv.false_refusal_rate"] == "worse" and rows["ask.cv.support_recall"] == "same"
+
+
+def test_blind_questions_find_the_cards_holding_their_gold_sentences(kb):
+    rows = [r for r in read_rows(BLIND_FILE) if r["in_guide"]]
+    found = with_gold_sections(kb, rows)
+    headings = {card.heading for card in kb.cards}
+    assert len(found) == len(rows) >= 50
+    assert all(r["sections"] and set(r["sections"]) <= headings for r in found)
+    mode_collapse = next(r for r in found if "same picture" in r["question"])
+    assert mode_collapse["sections"] == [
+        "How do you handle mode collapse in Generative Adversarial Networks (GANs)?"]
+
+
+def test_card_ranking_figures_are_in_the_headline():
+    cards = {name: {"hit@1": 0.8, "hit@3": 0.9, "mrr": 0.85, "questions": 55}
+             for name in ("cv", "ask_set", "blind")}
+    flat = headline({"retrieval": {"methods": {}, "cards": cards}})
+    assert flat["retrieval.cards.blind.hit@1"] == 0.8 and flat["retrieval.cards.cv.mrr"] == 0.85
+    assert "retrieval.cards.blind.questions" not in flat
