@@ -212,7 +212,10 @@ def rubric_from_reference(question: str, reference: str) -> Rubric:
     """A teacher-supplied reference: each sentence is a key point, cited to the reference. A key
     term that is an abbreviation the reference defines is also heard spelt out: "LIFO" as
     "last-in, first-out". (The guide's own abbreviations were tried too: on the team's answers
-    graded against references they helped wrong and padded answers more than right ones.)"""
+    graded against references they helped wrong and padded answers more than right ones. So
+    was cutting a sentence at ", while" / ", whereas" into one point per side, which lets
+    `tutor.grading.attribution` catch "high variance is when the model is too simple": held out
+    on the team's rows it lowered the Pearson against references from 0.754 to 0.743.)"""
     sentences = [s for s in split_sentences(reference) if len(s) > 12] or [reference.strip()]
     spelt_out = {a.short.lower(): a.long for a in find_abbreviations([reference])}
     points = [
