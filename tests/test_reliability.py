@@ -79,6 +79,15 @@ def test_cli_reads_invalid_utf8_from_stdin(indexed_settings):
     assert 0 <= json.loads(result.stdout)["score"] <= 5
 
 
+@pytest.mark.parametrize("data", [bytes(range(256)) * 8, b"\xff\xfe\xfa" * 200],
+                         ids=["with NUL", "not UTF-8"])
+def test_cli_refuses_binary_stdin_in_one_line(indexed_settings, data):
+    env = {"TUTOR_DATA_DIR": str(indexed_settings.data_dir)}
+    result = CliRunner().invoke(cli, ["grade", "-q", Q, "-a", "-"], env=env, input=data)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0 and "binary data" in result.stderr
+
+
 def test_cli_missing_arguments_is_one_line(indexed_settings):
     result = CliRunner().invoke(cli, ["grade", "-q", Q],
                                 env={"TUTOR_DATA_DIR": str(indexed_settings.data_dir)})

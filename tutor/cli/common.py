@@ -76,9 +76,24 @@ def progress_bar(label: str) -> Callable[[int, int], None]:
     return update
 
 
+BINARY_PROBE = 8000  # bytes searched for a NUL, as git decides a file is binary
+MAX_UNREADABLE = 0.3  # share of characters that are not UTF-8 above which input is not text
+
+
 def read_stdin_text(limit: int = 5 * 2**20) -> str:
-    """Standard input as text; invalid UTF-8 bytes become U+FFFD instead of crashing."""
+    """Standard input as text; a few invalid UTF-8 bytes become U+FFFD instead of crashing.
+
+    Raises:
+        TutorError: the input is over `limit`, or is binary data (a NUL byte in its first
+            BINARY_PROBE bytes, or over MAX_UNREADABLE of it not UTF-8), e.g. a file piped
+            in by mistake: grading it would only say "off-topic".
+    """
     data = sys.stdin.buffer.read(limit + 1)
     if len(data) > limit:
         raise TutorError(f"Input over {limit // 2**20} MiB: shorten the answer")
-    return data.decode("utf-8", errors="replace")
+    text = data.decode("utf-8", errors="replace")
+    unreadable = text.count("\ufffd")
+    if b"\x00" in data[:BINARY_PROBE] or unreadable > MAX_UNREADABLE * max(len(text), 1):
+        raise TutorError(f"Standard input looks like binary data, not text ({len(data)} bytes, "
+                         f"{unreadable} not UTF-8): pipe in plain UTF-8 text")
+    return text
