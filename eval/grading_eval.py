@@ -30,6 +30,7 @@ MAX_FOLDS = 5
 # (12 intro-ML questions and 12 GenAI ones). Never fitted on: reported apart, zero-shot and with
 # a teacher's scale from 5 examples per question.
 EXTERNAL_BLIND_FILE = EVAL_DIR / "graded_external_blind.jsonl"
+OFF_TOPIC_LEVELS = frozenset({"off-topic", "off_topic"})  # the team's spelling, the external set's
 EXAMPLES_PER_QUESTION = 5
 
 
@@ -71,6 +72,17 @@ def summarise(ctx: EvalContext, rows: list[GradedAnswer], predicted: list[float]
     }
 
 
+def shown_points(rows: list[GradedAnswer], grades: list[Grade]) -> dict[str, int]:
+    """Whether the statuses agree with the scores: off-topic answers shown a covered or partial
+    point, and grades above 0 that show none."""
+    off = [g for r, g in zip(rows, grades, strict=True) if human_level(r) in OFF_TOPIC_LEVELS]
+    return {"off_topic": len(off),
+            "off_topic_showing_a_point": sum(bool(g.covered or g.partial) for g in off),
+            "graded": len(grades),
+            "scored_without_a_point": sum(g.score > 0 and not (g.covered or g.partial)
+                                          for g in grades)}
+
+
 def bundled_cv(ctx: EvalContext) -> dict[str, Any]:
     """Cross-validated agreement on the bundled answers, with in-sample figures alongside."""
     rows, analyses, grades = graded_bundle(ctx)
@@ -90,6 +102,7 @@ def bundled_cv(ctx: EvalContext) -> dict[str, Any]:
         "cv": summarise(ctx, rows, predicted, verdicts),
         "cv_non_trivial": agreement([predicted[i] for i in kept], [rows[i].score for i in kept]),
         "in_sample": agreement(in_sample, [r.score for r in rows]),
+        "shown_points": shown_points(rows, grades),
         "samples": [{"id": r.id, "level": human_level(r), "human": r.score, "predicted": p,
                      "shipped": g.score, "verdict": v,
                      "topic": ctx.topic_of(r.section) if r.section else "supplied reference"}
@@ -135,10 +148,11 @@ def external_blind(ctx: EvalContext) -> dict[str, Any]:
     (the rest of that question's answers scored; 5 draws pooled)."""
     rows = limited(load_graded([EXTERNAL_BLIND_FILE]), ctx.limit)
     tick = ctx.progress("grading the blind external set")
-    predicted = []
+    grades = []
     for n, row in enumerate(rows, 1):
-        predicted.append(ctx.grader.grade(row.question, row.answer, row.reference).score)
+        grades.append(ctx.grader.grade(row.question, row.answer, row.reference))
         tick(n, len(rows))
+    predicted = [g.score for g in grades]
     truth = [r.score for r in rows]
     sizes = Counter(group_of(r) for r in rows)
     zero, scaled, held = (with_examples(np.asarray(predicted), rows, EXAMPLES_PER_QUESTION)
@@ -148,7 +162,8 @@ def external_blind(ctx: EvalContext) -> dict[str, Any]:
             "by_level": breakdown([human_level(r) for r in rows], predicted, truth),
             "examples_per_question": EXAMPLES_PER_QUESTION,
             "with_examples": agreement(scaled, held),
-            "zero_shot_same_rows": agreement(zero, held)}
+            "zero_shot_same_rows": agreement(zero, held),
+            "shown_points": shown_points(rows, grades)}
 
 
 def plain_predictions(ctx: EvalContext, rows: list[GradedAnswer], grader: Any,

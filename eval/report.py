@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 REPORT_JSON = "report.json"
 REPORT_MD = "report.md"
 LOWER_IS_BETTER = ("rmse", "mae", "exceeded", "gaming_max", "failed", "false_refusals",
-                   "false_refusal_rate")
+                   "false_refusal_rate", "showing_a_point", "without_a_point")
 EPSILON = 1e-9
 
 
@@ -38,6 +38,10 @@ def headline(report: dict[str, Any]) -> dict[str, float]:
         for key in ("pearson", "spearman", "rmse"):
             if (external.get(name) or {}).get(key) is not None:
                 out[f"grading.external_blind.{name}.{key}"] = external[name][key]
+    for name, block in (("bundled", grading.get("bundled")), ("external_blind", external)):
+        for key, value in ((block or {}).get("shown_points") or {}).items():
+            if key in ("off_topic_showing_a_point", "scored_without_a_point"):
+                out[f"grading.{name}.{key}"] = value
     for grader, block in ((grading.get("gaming") or {}).items()):
         out[f"gaming.{grader}.gaming_max"] = block["max"]
         out[f"gaming.{grader}.exceeded"] = block["exceeded"]

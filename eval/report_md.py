@@ -84,6 +84,12 @@ def grading_md(g: dict[str, Any]) -> list[str]:
         rows.append(agreement_rows(f"{g['llm']['grader']} (plain)", g["llm"]))
     out += table(["predictions", "n", "pearson", "spearman", "rmse", "within-1", "pair order"],
                  rows)
+    for label, block in (("bundled", b), ("blind external", external)):
+        if shown := block.get("shown_points"):
+            out += [f"Statuses against scores ({label}, shipped grader): "
+                    f"{shown['off_topic_showing_a_point']} of {shown['off_topic']} off-topic "
+                    f"answers show a covered or partial point; {shown['scored_without_a_point']} "
+                    f"of {shown['graded']} grades above 0 show none.", ""]
     out += ["Cross-validated error by human level:", ""]
     out += table(["level", "n", "human", "predicted", "MAE"],
                  [[x["group"], x["n"], x["human_mean"], x["predicted_mean"], x["mae"]]

@@ -143,6 +143,11 @@ def test_smoke_grading_metrics(smoke):
     assert gaming["exceeded"] == len(gaming["exceeding"])
     external = grading["external_blind"]  # graded against its references, never fitted on
     assert external["answers"] == external["zero_shot"]["n"] == LIMIT
+    for block in (bundled, external):  # statuses agree with scores on the rows graded
+        shown = block["shown_points"]
+        assert shown["graded"] == LIMIT and shown["scored_without_a_point"] == 0
+        assert 0 <= shown["off_topic_showing_a_point"] <= shown["off_topic"]
+    assert "grading.bundled.scored_without_a_point" in smoke[0]["headline"]
     blind = grading["gaming"]["embedded_blind"]  # the set written blind, reported apart
     assert blind["graded"] == LIMIT and blind["exceeded"] == len(blind["exceeding"])
 

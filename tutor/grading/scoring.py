@@ -10,9 +10,9 @@
 field's words applied to the wrong question): it falls linearly from 1 at `misplaced_low` to 0
 at `misplaced_high` of that share (tutor.grading.evidence.misplaced_share). A point's
 credit is 1 when covered, 0 when missing or contradicted, and its evidence value when partial.
-A covered point is shown partial when grounding cuts its share of the score under `covered`,
-and a covered or partial one missing under `partial` (`grounded_status`); its credit is
-unchanged, so the breakdown still recomputes the score.
+A covered point is shown partial when grounding cuts its share of the score under `covered`
+(`grounded_status`); its credit is unchanged, so the breakdown still recomputes the score, and
+every point with credit is shown covered or partial: no score comes from a point shown missing.
 `wrong` counts the claims found wrong: offline, the points whose key terms the answer says
 negated where the guide says them plainly (tutor.grading.polarity); with an LLM, its verified
 wrong claims.
@@ -112,14 +112,20 @@ def grounding_factor(misplaced: float, params: ScoringParams) -> float:
 def grounded_status(status: str, credit: float, grounding: float, params: ScoringParams) -> str:
     """The status shown for a covered or partial point once the answer's grounding applies. Its
     share of the score is credit * grounding ** (1 / curve) (grounding scales the score, the
-    curve spreads it over the credits): under `covered` the point is shown partial, under
-    `partial` missing. A long answer in the topic's words that says the wrong things then shows
-    no covered point next to a low score, and an answer that grounding takes to 0 no partial one.
-    The credit is left as it is: the breakdown applies grounding to the whole."""
+    curve spreads it over the credits): under `covered` the point is shown partial, so a long
+    answer in the topic's words that says the wrong things shows no covered point next to a low
+    score. A point that adds anything stays shown (partial at least): a score never comes from a
+    point shown missing. Only an answer that grounding takes to 0 shows none.
+
+    Measured and left out: hiding a partial point whose share falls under `partial` and
+    dropping its credit (57 of 1083 graded rows scored 0.5-2.6 with every point shown missing
+    before) lowered the held-out figures, refitted: curated Spearman 0.740 -> 0.726, own-words
+    answers 2.94 -> 2.73; with `partial` allowed down to 0.05 in the fit, reference Pearson
+    0.754 -> 0.734 and long wrong answers 1.61 -> 1.73."""
     if status not in ("covered", "partial"):
         return status
     share = credit * grounding ** (1.0 / params.curve)
-    if share < params.partial:
+    if share <= 0:
         return "missing"
     return "partial" if status == "covered" and share < params.covered else status
 
