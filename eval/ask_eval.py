@@ -21,8 +21,9 @@ over the rest of a short grid), the refusal weights and the threshold are chosen
 folds. `python -m tutor.eval.ask_eval --fit` prints the settings chosen on every row, for
 `tutor/ask/evidence.py` and `tutor/ask/coverage.py`.
 
-Questions that ask to define a term the guide never writes are refused by rule
-(`tutor.ask.facets.undefined_term`) and left out of the refusal model's fit.
+Questions that ask to define a term the guide never writes (`tutor.ask.facets.undefined_term`),
+or ask for a figure (a count, a size, a setting: `tutor.ask.answer_type.asks_figure`) that none
+of their evidence sentences holds, are refused by rule and left out of the refusal model's fit.
 
 Sets never fitted on (guide-words questions, questions written blind by others) are reported
 apart: `tutor.eval.ask_apart`.
@@ -82,7 +83,8 @@ def collect(ctx: EvalContext, rows: list[dict]) -> list[dict[str, Any]]:
             by_weight[weight] = {"row": row, "features": [coverage.features[f] for f in FEATURES],
                                  "citations": compose(evidence.sentences)[1],
                                  "covered": coverage.covered, "missing": list(coverage.missing),
-                                 "only_named": named.only, "undefined": named.undefined}
+                                 "only_named": named.only, "undefined": named.undefined,
+                                 "no_figure": coverage.no_figure}
         out.append(by_weight)
         tick(n, len(rows))
     return out
@@ -125,19 +127,20 @@ def evidence_floor(x: np.ndarray, y: np.ndarray, exempt: np.ndarray) -> float:
     return float(best.min() - best.std()) if len(best) else 0.0
 
 
-def undefined(records: list[dict[str, Any]]) -> np.ndarray:
-    """Questions that ask to define a term the guide never writes (never covered)."""
-    return np.asarray([bool(r["undefined"]) for r in records])
+def vetoed(records: list[dict[str, Any]]) -> np.ndarray:
+    """Questions refused by rule (never covered): they ask to define a term the guide never
+    writes, or for a figure none of their evidence sentences holds."""
+    return np.asarray([bool(r["undefined"]) or bool(r.get("no_figure")) for r in records])
 
 
 def decisions(x: np.ndarray, w: np.ndarray, b: float, floor: float,
-              exempt: np.ndarray, vetoed: np.ndarray) -> np.ndarray:
+              exempt: np.ndarray, refused: np.ndarray) -> np.ndarray:
     """Covered: the refusal model's score at least 0, the best sentence at the floor (or the
-    question exempt from it), and no term asked about that the guide never writes (vetoed)."""
+    question exempt from it), and no rule refusing it (`refused`: `vetoed`)."""
     from tutor.ask.coverage import FEATURES
 
     return ((x @ w + b >= 0) & ((x[:, FEATURES.index("best_sentence")] >= floor) | exempt)
-            & ~vetoed)
+            & ~refused)
 
 
 def choose_weight(records: list[dict[Any, Any]], rows: np.ndarray) -> tuple[Any, np.ndarray,
@@ -157,12 +160,12 @@ def choose_weight(records: list[dict[Any, Any]], rows: np.ndarray) -> tuple[Any,
     for weight in records[0]:
         flat = at_weight(records, [weight] * len(records))
         x, y = features_of(flat)
-        exempt, vetoed = only_named(flat), undefined(flat)
-        fitted = rows & ~vetoed  # the model decides only what the veto leaves
+        exempt, refused = only_named(flat), vetoed(flat)
+        fitted = rows & ~refused  # the model decides only what the veto leaves
         w, b = fit_refusal(x[fitted], y[fitted])
         floor = evidence_floor(x[fitted], y[fitted], exempt[fitted])
         fits[weight] = (w, b, floor)
-        covered = decisions(x, w, b, floor, exempt, vetoed)
+        covered = decisions(x, w, b, floor, exempt, refused)
         value = sum(bool(covered[i]) and supported(flat[i]) for i in np.flatnonzero(rows & y))
         values[weight] = value - OOG_COST * int((covered & rows & ~y).sum())
     chosen = []
@@ -237,7 +240,7 @@ def cross_validated(records: list[dict[Any, Any]],
         flat = at_weight(records, [weight] * len(records))
         x, _ = features_of(flat)
         covered[test] = decisions(x[test], w, b, floor, only_named(flat)[test],
-                                  undefined(flat)[test])
+                                  vetoed(flat)[test])
         for i in np.flatnonzero(test):
             weights[i] = weight
     return at_weight(records, weights), covered, chosen

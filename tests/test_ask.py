@@ -15,7 +15,7 @@ from tutor.ask.answer import (
     answer_question,
     assess,
 )
-from tutor.ask.answer_type import asked_type, of_type
+from tutor.ask.answer_type import asked_type, asks_figure, gives_figure, of_type
 from tutor.ask.evidence import (
     MAX_COMPANIONS,
     MAX_SENTENCES,
@@ -276,6 +276,30 @@ def test_question_frame_names_the_kind_of_answer_it_wants():
     assert asked_type("No examples at all: what is that called?") == "name"
     assert of_type("name", "Zero-shot learning is a way to perform tasks without examples.")
     assert asked_type("Explain attention.") is None and not of_type(None, "Because 2.")
+
+
+def test_a_figure_is_asked_for_by_the_frame_and_given_by_a_number_not_a_name():
+    assert asks_figure("Roughly how many parameters do large language models have?")
+    assert asks_figure("Why is the KV cache fast, and how much memory does it use?")
+    assert asks_figure("What LoRA rank should I use?")
+    assert not asks_figure("How do I put a number on how often my chatbot invents things?")
+    assert not asks_figure("What is the learning rate?")
+    assert gives_figure("Showing the model two or three examples helps.")
+    assert gives_figure("QLoRA applies 4-bit quantization to the base model's weights.")
+    assert not gives_figure("Introduced in 2017, transformers became foundational.")
+    assert not gives_figure("In some versions, like GPT-3, fine-tuning adjusts the model.")
+    assert not gives_figure("It is one of the most versatile models.")
+
+
+def test_a_figure_the_guide_does_not_give_is_refused_and_one_it_gives_is_quoted(ask, verifier):
+    """Asked for a figure, the tutor answers only with a sentence that holds one: the guide
+    explains LoRA's ranks without ever saying which to choose."""
+    refused = ask("What LoRA rank should I use when fine-tuning a 7B model?")
+    assert refused.answer == NOT_COVERED and not refused.citations and not refused.grounded
+    assert any("asks for a figure" in w for w in refused.warnings)
+    answered = ask("Roughly how many parameters do large language models have?")
+    assert answered.grounded and any(gives_figure(c.quote) for c in answered.citations)
+    assert_verbatim(answered, verifier)
 
 
 def test_anaphoric_sentence_is_read_after_the_sentence_it_refers_to(embedder):

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from pydantic import BaseModel, Field
 
+from tutor.ask.answer_type import gives_figure
 from tutor.ask.coverage import Coverage, Naming, coverage_features, judge, names_rare_term
 from tutor.ask.evidence import (
     Candidates,
@@ -92,8 +93,11 @@ def decide(candidates: Candidates, best_chunk: float, named: Naming,
     """Weigh the candidates (shipped weighting unless given) and judge from that evidence
     whether the guide covers the question."""
     evidence = weigh(candidates, weighting)
+    no_figure = candidates.figure_asked and not any(gives_figure(s.text)
+                                                    for s in evidence.sentences)
     return evidence, judge(coverage_features(evidence, best_chunk, named.named), evidence,
-                           only_named=named.only, undefined=named.undefined)
+                           only_named=named.only, undefined=named.undefined,
+                           no_figure=no_figure)
 
 
 def assess(question: str, retriever: HybridRetriever, embedder: Embedder,
@@ -135,6 +139,9 @@ def answer_question(question: str, retriever: HybridRetriever, embedder: Embedde
         return base
     if coverage.undefined:
         base.warnings.append(f'the guide never mentions "{coverage.undefined}"')
+    if coverage.no_figure:
+        base.warnings.append("the question asks for a figure, and the guide's passages on it "
+                             "give none")
     if not hits or not coverage.covered or not evidence.sentences:
         return base
     if coverage.missing:

@@ -20,6 +20,12 @@ _QUANTITY = re.compile(r"\b(?:how (?:many|much|long|fast|often|big|large|small)|
                        r"(?:number|size|percentage|time|latency|rate))\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|hundreds?"
                      r"|thousands?|millions?|billions?|few|several|dozens?)\b", re.IGNORECASE)
+# a figure asked for by the question's own frame, at its start or a clause's ("Roughly how many
+# parameters ...", "..., and how much memory ...", "What rank should ..."); not "how do I put a
+# number on how often it fails", which asks for a method
+_FIGURE = re.compile(r"(?:^|[,;:]\s*|\band\s+)\W*(?:(?:roughly|approximately|about|exactly)\s+)?"
+                     r"(?:how (?:many|much)|what (?:[\w-]+ )?(?:number|size|percentage|rank|value"
+                     r"|threshold|score)s?\b)", re.IGNORECASE)
 _NAME = re.compile(r"\b(?:called|known as|term for|name for)\b", re.IGNORECASE)
 
 
@@ -32,6 +38,24 @@ def asked_type(question: str) -> str | None:
     if _NAME.search(question):
         return "name"
     return None
+
+
+# a figure a sentence gives: digits that are not part of a name ("GPT-3", "T5") or a year
+# ("in 2017"), or a number word; not "one", which is mostly "one of the ..."
+_GIVEN_FIGURE = re.compile(r"(?<![\w-])(?!(?:1[89]|20)\d\d\b)\d|\b(?:two|three|four"
+                           r"|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?"
+                           r"|billions?|trillions?|few|several)\b", re.IGNORECASE)
+
+
+def asks_figure(question: str) -> bool:
+    """Whether the question's frame asks for a figure (a count, size or setting), which only a
+    sentence holding a number can give."""
+    return bool(_FIGURE.search(question))
+
+
+def gives_figure(sentence: str) -> bool:
+    """Whether the sentence gives a figure (a year or a model's name is not one)."""
+    return bool(_GIVEN_FIGURE.search(sentence))
 
 
 def of_type(kind: str | None, sentence: str) -> bool:

@@ -23,7 +23,9 @@ Eight measurements, all but named_term in cosine units:
 
 A logistic model weighs them; the question is covered when its score is at least 0, it does not
 ask to define a term the guide never writes ("What is teacher forcing?": `undefined_term` in
-`tutor.ask.facets`; such questions are left out of the fit) and its best sentence is not far
+`tutor.ask.facets`), nor ask for a figure that none of the chosen sentences gives ("What LoRA
+rank should I use?": `tutor.ask.answer_type`; questions refused by either rule are left out of
+the fit) and its best sentence is not far
 below the least close one of any in-guide question of the ask set (MIN_BEST_SENTENCE: that
 least cosine less one standard deviation of them; a question that only names a rare guide term
 is exempt). The words weigh much in the model, and every out-of-guide
@@ -68,16 +70,22 @@ class Coverage:
     missing: tuple[str, ...] = ()  # facets the evidence does not cover
     too_far: bool = False  # the best sentence is further than any in-guide question's
     undefined: str = ""  # the term the question asks to define, which the guide never writes
+    no_figure: bool = False  # a figure is asked for and no evidence sentence holds a number
+
+    @property
+    def vetoed(self) -> bool:
+        """Refused by rule, whatever the evidence's score."""
+        return bool(self.undefined) or self.no_figure
 
     @property
     def covered(self) -> bool:
-        return self.score >= 0.0 and not self.too_far and not self.undefined
+        return self.score >= 0.0 and not self.too_far and not self.vetoed
 
     @property
     def confidence(self) -> float:
         """The score as a probability-like number in [0, 1] (the logistic of the score; at most
         one half when the evidence is too far or the term asked about is not the guide's)."""
-        score = min(self.score, 0.0) if self.too_far or self.undefined else self.score
+        score = min(self.score, 0.0) if self.too_far or self.vetoed else self.score
         return float(1.0 / (1.0 + np.exp(-score)))
 
 
@@ -113,11 +121,12 @@ def names_rare_term(question_terms: list[str], passage_terms: set[str],
 def judge(features: dict[str, float], evidence: Evidence,
           weights: dict[str, float] | None = None, bias: float | None = None,
           floor: float | None = None, only_named: bool = False,
-          undefined: str = "") -> Coverage:
+          undefined: str = "", no_figure: bool = False) -> Coverage:
     """The coverage decision for measured features (shipped weights and floor unless given).
     A question that only names a rare term the best passage holds ("What is BM25?": a short
     question embeds far from any sentence) is exempt from the floor; one that asks to define a
-    term the guide never writes (`undefined`) is not covered, whatever its evidence."""
+    term the guide never writes (`undefined`), or asks for a figure none of the evidence's
+    sentences holds (`no_figure`), is not covered, whatever its evidence."""
     weights = WEIGHTS if weights is None else weights
     bias = BIAS if bias is None else bias
     floor = MIN_BEST_SENTENCE if floor is None else floor
@@ -125,4 +134,4 @@ def judge(features: dict[str, float], evidence: Evidence,
     return Coverage(features, round(float(score), 4),
                     tuple(evidence.uncovered(WORD_COVERED)),
                     too_far=features["best_sentence"] < floor and not only_named,
-                    undefined=undefined)
+                    undefined=undefined, no_figure=no_figure)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from tutor.ask.answer_type import DEFINITION, asked_type, of_type
+from tutor.ask.answer_type import DEFINITION, asked_type, asks_figure, of_type
 from tutor.ask.extractive import (
     ANAPHOR,
     GuideSentence,
@@ -147,6 +147,7 @@ class Candidates:
     word_support: list[tuple[str, float]] = field(default_factory=list)
     answer_type: list[bool] = field(default_factory=list)  # of the kind the question asks for
     card_gap: list[float] = field(default_factory=list)  # its section's retrieval score - best
+    figure_asked: bool = False  # the question asks for a figure (tutor.ask.answer_type)
 
 
 def gather_candidates(question: str, hits: list[Hit], facets: list[Facet], embedder: Embedder,
@@ -176,7 +177,7 @@ def gather_candidates(question: str, hits: list[Hit], facets: list[Facet], embed
         facet_vectors, list(dict.fromkeys(h.chunk.card_id for h in hits)), len(hits),
         word_support(question, words or [], tokens, embedder),
         [of_type(kind, s.text) for s in sentences],
-        [card_score[s.card_id] - top for s in sentences])
+        [card_score[s.card_id] - top for s in sentences], asks_figure(question))
 
 
 def word_support(question: str, words: list[str], sentences: list[TokenVectors],
