@@ -364,3 +364,29 @@ def test_sides_sharing_a_head_are_named_only_with_it(embedded_grader):
         "example, so it suits recurrent models and any batch size.", reference=reference)
     assert not right.incorrect and right.score >= 4.0
     assert swapped.incorrect and swapped.score <= right.score - 1.0
+
+
+CONTRASTED = ("Bias is error from assumptions that are too simple, which makes a model underfit, "
+              "while variance is error from sensitivity to the training set, which makes it "
+              "overfit. Raising model complexity lowers bias and raises variance.")
+
+
+@pytest.mark.parametrize("answer, caught", [
+    ("High bias comes from a model that is too flexible, so it overfits, while high variance "
+     "comes from a model that is too simple, so it underfits.", True),
+    ("Variance makes a model underfit, and bias makes it overfit.", True),
+    ("Bias makes a model underfit because its assumptions are too simple, and variance makes it "
+     "overfit because it is too sensitive to the training data.", False),
+    ("A model with high variance overfits and one with high bias underfits.", False),
+    ("Simple models underfit (high bias), complex ones overfit (high variance); pick the middle.",
+     False),
+])
+def test_one_reference_sentence_contrasting_two_sides_catches_their_swap(embedded_grader,
+                                                                        answer, caught):
+    """A reference sentence that turns from one side to the other (", while") has two halves,
+    each with its side and terms: an answer giving each side the other's terms loses the point;
+    a bracketed side names the clause it closes."""
+    grade = embedded_grader.grade("Explain the bias-variance trade-off.", answer,
+                                  reference=CONTRASTED)
+    wrong = [p for p in grade.incorrect if p.point.startswith("Bias is error")]
+    assert bool(wrong) == caught, grade.incorrect
