@@ -38,7 +38,7 @@ class ParsedGuide:
 
 
 # Part of every file's content hash in the index: a new parser re-reads unchanged files once.
-PARSER_VERSION = 7
+PARSER_VERSION = 8  # 8: an abbreviation's full stop (e.g., i.e., vs.) ends no sentence
 
 
 def parse_guide(text: str, source: str, taken_ids: set[str]) -> ParsedGuide:

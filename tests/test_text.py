@@ -9,6 +9,14 @@ def test_content_words_stem_and_split_hyphens():
         "gener", "model", "gener", "fine", "tune"]
 
 
+def test_an_abbreviations_full_stop_ends_no_sentence():
+    assert split_sentences("It then uses reinforcement learning (e.g. PPO) to tune the model. "
+                           "Transformers (i.e. GPT) differ. Vaswani et al. (2017) said so.") == [
+        "It then uses reinforcement learning (e.g. PPO) to tune the model.",
+        "Transformers (i.e. GPT) differ.", "Vaswani et al. (2017) said so."]
+    assert split_sentences("Compare A vs. B here. Next.") == ["Compare A vs. B here.", "Next."]
+
+
 def test_split_sentences_handles_bullets_and_numbers():
     assert split_sentences("- First point. Second one.\n2. Third item") == [
         "First point.", "Second one.", "Third item"]

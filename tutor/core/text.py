@@ -13,7 +13,11 @@ import Stemmer
 # the index and kept on disk (`tutor.index.cache`) are keyed by it.
 TERMS_VERSION = 2  # 2: Snowball's Porter (PyStemmer) instead of NLTK's
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z0-9])")
+# an abbreviation's full stop ends no sentence ("reinforcement learning (e.g. PPO) tunes ...")
+ABBREVIATIONS = ("e.g.", "E.g.", "i.e.", "I.e.", "vs.", "cf.", "approx.", "Fig.", "Eq.", "et al.",
+                 "Dr.", "Mr.", "Mrs.", "Ms.", "Prof.")
+_SENTENCE_END = re.compile(r"(?<=[.!?])" + "".join(f"(?<!\\b{re.escape(a)})" for a in ABBREVIATIONS)
+                           + r"\s+(?=[\"“(A-Z0-9])")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
