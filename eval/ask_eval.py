@@ -130,13 +130,13 @@ def evidence_floor(x: np.ndarray, y: np.ndarray, exempt: np.ndarray) -> float:
 def vetoed(records: list[dict[str, Any]]) -> np.ndarray:
     """Questions refused by rule (never covered): they ask to define a term the guide never
     writes, or for a figure none of their evidence sentences holds."""
-    return np.asarray([bool(r["undefined"]) or bool(r.get("no_figure")) for r in records])
+    return np.asarray([bool(r["undefined"]) or bool(r["no_figure"]) for r in records])
 
 
 def decisions(x: np.ndarray, w: np.ndarray, b: float, floor: float,
               exempt: np.ndarray, refused: np.ndarray) -> np.ndarray:
     """Covered: the refusal model's score at least 0, the best sentence at the floor (or the
-    question exempt from it), and no rule refusing it (`refused`: `vetoed`)."""
+    question exempt from it), and no rule refusing it (`refused`, as `vetoed` gives)."""
     from tutor.ask.coverage import FEATURES
 
     return ((x @ w + b >= 0) & ((x[:, FEATURES.index("best_sentence")] >= floor) | exempt)

@@ -4,6 +4,12 @@ Classic question answering reads the answer type off the question's frame: "why 
 cause or purpose, "how many ..." a quantity, "what is that called?" a name, that is a sentence
 that defines a term. A sentence of the asked-for kind gets a small bonus in the evidence score
 (`tutor.ask.evidence`); a question of no recognised type gives no bonus to any sentence.
+
+A question whose frame asks for a figure ("how many ...", "what rank ...") is refused when none of
+the chosen sentences gives one (`asks_figure`, `gives_figure`; `tutor.ask.coverage`). That test
+is stricter than the bonus's cue for a quantity: a bonus for "GPT-3" or "one of" costs little,
+but taking them for figures would answer "How many heads does GPT use?" from a guide that never
+says.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ class Coverage:
     @property
     def confidence(self) -> float:
         """The score as a probability-like number in [0, 1] (the logistic of the score; at most
-        one half when the evidence is too far or the term asked about is not the guide's)."""
+        one half when the evidence is too far or a rule refuses the question)."""
         score = min(self.score, 0.0) if self.too_far or self.vetoed else self.score
         return float(1.0 / (1.0 + np.exp(-score)))
 
