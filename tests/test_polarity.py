@@ -159,3 +159,18 @@ def test_a_guide_word_under_a_negation_or_prevent_verb_gives_nothing_to_invert()
 def test_a_claim_said_both_ways_is_a_hedge(sentence, hedge):
     assert said_both_ways(sentence) == hedge
 
+
+
+def test_no_and_without_after_a_term_deny_it_only_through_a_verb_of_having_or_doing():
+    """"No" and "without" negate what follows them; a term said before them is denied when a
+    verb joins the two ("sequence length has no impact"), not when they open an adjunct of its
+    own clause ("shrinks the weights without zeroing them")."""
+    guide = "L2 shrinks all weights smoothly; sequence length affects the cost."
+    assert denied_terms(terms("shrinks"), clauses(
+        "L2 penalizes squared weights and shrinks them without zeroing them."), guide) == []
+    assert denied_terms(terms("unlabelled"), clauses(
+        "It learns from unlabelled data with no target outputs."), guide) == []
+    assert denied_terms(terms("sequence length"), clauses(
+        "Sequence length has no impact on the cost."), guide) == ["sequence length"]
+    assert denied_terms(terms("review"), clauses(
+        "Human review adds cost without reducing errors."), guide) == ["review"]
