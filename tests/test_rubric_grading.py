@@ -122,9 +122,24 @@ def test_follow_up_is_the_rubrics_question_about_an_essential_gap(embedded_grade
      "What does the learning rate control?"),
     ("**Regularization:** Regularization reduces overfitting by penalising weights.",
      "What does regularization reduce, and how?"),
-    ("A Vector Database is built for similarity search.", "What is a vector database?"),
+    ("A Vector Database is a store built for similarity search.", "What is a vector database?"),
+    # a passive asks for what its participle leads to, or how it is done
+    ("A Vector Database is built for similarity search.",
+     "What is a vector database built for?"),
+    ("Each new tree is fitted to the residuals.", "What is each new tree fitted to?"),
+    ("The predictions of the trees are added together, each scaled by a learning rate.",
+     "How are the predictions of the trees added?"),
+    ("LLMs are advanced AI models trained on text.", "What are LLMs?"),  # an adjective
     ("This prevents units from co-adapting.", None),  # points back: no subject to ask about
-    ("A confusion matrix tabulates predictions against true labels.", None),  # verb unknown
+    # a verb the dictionary knows, and as no noun; a word that is both reads as a noun
+    ("A confusion matrix tabulates predictions against true labels.",
+     "What does a confusion matrix tabulate?"),
+    ("A confusion matrix records predictions against true labels.", None),
+    # a list mark, a label and an opening phrase of place or time are read past
+    ("1. During fine-tuning, LoRA inserts small matrices into the layers.",
+     "What does LoRA insert?"),
+    ("1. BM25\n- Probabilistic Model: BM25 is a ranking function.", "What is BM25?"),
+    ("GPT excels at text completion.", "What does GPT excel at?"),
     # verbs of explanations, in either number; a plural noun before its verb is the subject
     ("Chain-of-thought prompting encourages the model to show its reasoning.",
      "What does chain-of-thought prompting encourage?"),
@@ -240,3 +255,27 @@ def test_a_keyword_list_shows_no_covered_point_above_its_cap(embedded_grader):
                                   "vector store, embeddings")
     assert grade.breakdown.get("cap") == "keyword list"
     assert grade.partial and not grade.covered
+
+
+def test_a_follow_up_on_a_wrong_claim_quotes_the_candidate_and_asks_the_point():
+    """The interviewer names the sentence that was wrong and asks the point's question; a point
+    whose question is only the generic one asks the candidate to restate the claim instead."""
+    from tutor.core.types import Citation, PointResult
+    from tutor.grading.feedback import follow_up_question
+    from tutor.grading.follow_ups import GENERIC
+    from tutor.grading.rubric import Rubric, RubricPoint
+
+    cite = Citation(chunk_id="c#0", section="L1 and L2", quote="L2 adds the squared weights.")
+    asked = RubricPoint(label="L2 adds the squared weights.", text="L2 adds the squared weights.",
+                        citation=cite, follow_up="What does L2 regularization add?")
+    bare = RubricPoint(label="It shrinks them.", text="It shrinks them.", citation=cite,
+                       follow_up=GENERIC)
+    rubric = Rubric(question="What is the difference between L1 and L2?", points=[asked, bare])
+    said = "L2 adds the absolute values of the weights and zeroes many of them."
+    wrong = PointResult(point=asked.label, status="incorrect", evidence=said)
+    assert follow_up_question(wrong, rubric) == \
+        f'Let\'s revisit one claim. You said: "{said}" What does L2 regularization add?'
+    vague = PointResult(point=bare.label, status="incorrect", evidence=said)
+    assert GENERIC not in follow_up_question(vague, rubric)
+    assert follow_up_question(vague, rubric).endswith(
+        "Can you restate it and explain why it holds?")

@@ -47,3 +47,32 @@ def lemmas(word: str) -> tuple[str, ...]:
     found = {lemma.lower() for forms in getAllLemmas(word.lower()).values() for lemma in forms}
     found.discard(word.lower())
     return tuple(sorted(found))
+
+
+@lru_cache(maxsize=65536)
+def verb_lemma(word: str) -> str | None:
+    """The verb a word is a form of ("inserts" -> "insert", "fitted" -> "fit"), None when the
+    dictionary knows it as no verb ("data")."""
+    from lemminflect import getAllLemmas
+
+    forms = getAllLemmas(word.lower(), upos="VERB").get("VERB")
+    return forms[0].lower() if forms else None
+
+
+@lru_cache(maxsize=65536)
+def noun_lemma(word: str) -> str | None:
+    """The noun a word is a form of ("models" -> "model"), None when it is no known noun."""
+    from lemminflect import getAllLemmas
+
+    forms = getAllLemmas(word.lower(), upos="NOUN").get("NOUN")
+    return forms[0].lower() if forms else None
+
+
+@lru_cache(maxsize=65536)
+def past_participle(word: str) -> bool:
+    """Whether a word is the past participle of a verb ("fitted", "built", "known")."""
+    from lemminflect import getInflection
+
+    base = verb_lemma(word)
+    return base is not None and base != word.lower() and \
+        word.lower() in getInflection(base, tag="VBN")

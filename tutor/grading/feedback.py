@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from tutor.core.types import Citation, Grade, PointResult
-from tutor.grading.follow_ups import question_from_statement, same_question, template_follow_up
+from tutor.grading.follow_ups import (
+    GENERIC,
+    question_from_statement,
+    same_question,
+    template_follow_up,
+)
 from tutor.grading.rubric import Rubric, RubricPoint
+from tutor.grading.statements import short_label
 
 VERDICTS = [(4.5, "excellent"), (3.5, "good"), (2.0, "partial"), (0.0, "weak")]
 
@@ -73,10 +79,11 @@ def most_important_gap(results: list[PointResult],
 def follow_up_question(gap: PointResult, rubric: Rubric) -> str:
     """The interviewer's question about the gap: the rubric's own, else one from its title."""
     point = next((p for p in rubric.points if p.label == gap.point), None)
-    if gap.status == "incorrect":
-        probe = point.follow_up if point is not None and point.follow_up else \
-            "Can you restate it and explain why it holds?"
-        return f"Let's revisit one claim. {probe}"
+    if gap.status == "incorrect":  # the candidate's own sentence, and the point's question
+        said = f' You said: "{short_label(gap.evidence, 20)}"' if gap.evidence else ""
+        probe = point.follow_up if point is not None and point.follow_up not in ("", GENERIC) \
+            else "Can you restate it and explain why it holds?"
+        return f"Let's revisit one claim.{said} {probe}"
     if point is not None and point.follow_up:
         return point.follow_up
     if point is not None and rubric.card is not None:  # the same question an extracted point has
