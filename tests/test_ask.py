@@ -343,7 +343,10 @@ def test_the_guide_sentence_that_continues_a_cited_item_is_cited(ask, verifier):
     assert_verbatim(answer, verifier)
 
 
-def test_sections_retrieval_scored_lower_cost_their_sentences(embedder):
+def test_sections_retrieval_scored_lower_cost_their_sentences(embedder, monkeypatch):
+    import tutor.ask.evidence
+
+    monkeypatch.setattr(tutor.ask.evidence, "KEEP_MARGIN", 10.0)  # both kept: their scores read
     text = "Dropout randomly zeroes activations during training to reduce overfitting."
     hits = [_hit("best", text, 9.0), _hit("far", text.replace("Dropout", "DropConnect"), 3.0)]
     candidates = gather_candidates("What does dropout do?", hits, [], embedder)
@@ -722,3 +725,22 @@ def test_a_question_only_naming_a_rare_guide_term_is_told_apart():
     assert names_rare_term(["bm25"], passage, df, 200).only
     named = names_rare_term(["bm25", "handl", "miss"], passage, df, 200)
     assert named.named and not named.only
+
+
+def test_a_weak_sentence_of_another_section_does_not_fill_the_minimum():
+    """One sentence answers "What is the F1 score?"; a weak one from another section sharing a
+    word ("The k scores are averaged.") is no second sentence, one of the answer's own is."""
+    import numpy as np
+
+    from tutor.ask.evidence import KEEP_MARGIN, select
+    from tutor.ask.extractive import GuideSentence
+
+    best = GuideSentence("The F1 score is the harmonic mean of precision and recall.", 0, 3,
+                         "pr#0", "Precision and recall", "pr", 0, score=0.9)
+    stray = GuideSentence("The k scores are averaged.", 1, 4, "cv#0", "Cross-validation", "cv",
+                          0, score=0.85 - KEEP_MARGIN)
+    own = GuideSentence("Recall is the share of actual positives the model finds.", 0, 1,
+                        "pr#0", "Precision and recall", "pr", 0, score=0.8 - KEEP_MARGIN)
+    vectors = np.eye(3, dtype=np.float32)
+    assert select([best, stray], vectors[:2], np.zeros((0, 2))) == [best]
+    assert select([best, stray, own], vectors, np.zeros((0, 3))) == [best, own]

@@ -12,7 +12,11 @@ what is already chosen, plus how much it adds to facets the chosen sentences do 
 so "why does RAG reduce hallucinations" gets a sentence on RAG *and* one on grounding. A chosen
 sentence brings the rest of its list item when the item holds two sentences ("Pre-training: The
 model is trained on ... It learns to predict the next word in a sentence." is one point of the
-guide; at most MAX_COMPANIONS such sentences ride along beyond MAX_SENTENCES). The set opens
+guide; at most MAX_COMPANIONS such sentences ride along beyond MAX_SENTENCES). Beyond the
+best, a sentence must score within KEEP_MARGIN of it, except that the answer's second sentence
+may come from the first one's section when nothing else does: a weak sentence of another
+section that shares a word ("Also: The k scores are averaged." to "What is the F1 score?") is
+no answer. The set opens
 with the sentence that answers best (on the team's ask set the answer then opened with a gold
 sentence for 61 of its first 109 questions, against 46 when the definition led), then reads
 definition, mechanism, example (`role_of`), and `compose` joins the quotes with short
@@ -263,8 +267,11 @@ def select(sentences: list[GuideSentence], vectors: np.ndarray, facet_sims: np.n
                 for i in candidates}
         i = max(gain, key=lambda j: (gain[j], -j))
         candidates.discard(i)
-        if len(kept) >= MIN_SENTENCES and relevance[i] < best - KEEP_MARGIN:
-            break
+        if relevance[i] < best - KEEP_MARGIN:
+            if len(kept) >= MIN_SENTENCES:
+                break
+            if kept and sentences[i].card_id != sentences[kept[0]].card_id:
+                continue  # the minimum is filled from the first section, not with a stray
         group = [i]
         j = before.get(i)
         if ANAPHOR.match(sentences[i].text) and j is None and not sentences[i].label \
