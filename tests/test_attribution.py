@@ -390,3 +390,21 @@ def test_one_reference_sentence_contrasting_two_sides_catches_their_swap(embedde
                                   reference=CONTRASTED)
     wrong = [p for p in grade.incorrect if p.point.startswith("Bias is error")]
     assert bool(wrong) == caught, grade.incorrect
+
+
+def test_a_participle_after_a_comma_speaks_of_its_clauses_side():
+    """", producing sparse models" goes on from the clause before it: a swapped L1/L2 answer
+    gives sparsity to L2, and the L1 point's terms to the other side."""
+    assert clauses("L2 drives weights to zero, producing sparse models, while L1 shrinks them.")\
+        == (("l2", "drive", "weight", "to", "zero", "produc", "spars", "model"),
+            ("l1", "shrink", "them"))
+    sparse = [TermGroup.of(["lasso"]), TermGroup.of(["sparse"]), TermGroup.of(["absolute"])]
+    sides = {"l1", "l2"}
+    swapped = clauses("L2 regularization adds the absolute value of weights and drives them to "
+                      "exactly zero, producing sparse models, while L1 regularization adds "
+                      "squared weights.")
+    right = clauses("L1 regularization adds the absolute value of weights and drives them to "
+                    "exactly zero, producing sparse models, while L2 regularization adds "
+                    "squared weights.")
+    assert misattributed(sparse, "l1", sides, swapped, paragraphs=True)
+    assert not misattributed(sparse, "l1", sides, right, paragraphs=True)

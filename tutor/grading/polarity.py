@@ -49,7 +49,9 @@ PREDICATES = frozenset(stemmed_words("is are was were be has have had carries ca
                                      "requires require offers offer provides provide does do"))
 NEAR = 4  # words between a negation and the term it denies
 COORDINATORS = frozenset(stemmed_words("and or"))
-CLAUSE = re.compile(r"[,;:()—–]|[.!?](?:\s|$)"
+# a comma before a participle ("…to exactly zero, producing sparse models") joins what it
+# says to the clause before it: the same side, the same scope
+CLAUSE = re.compile(r",(?!\s+[a-z]+ing\b)|[;:()—–]|[.!?](?:\s|$)"
                     r"|\b(?:which|because|so|but|while|whereas|since|although|then)\b",
                     re.IGNORECASE)
 Clause = tuple[str, ...]
