@@ -174,3 +174,23 @@ def test_no_and_without_after_a_term_deny_it_only_through_a_verb_of_having_or_do
         "Sequence length has no impact on the cost."), guide) == ["sequence length"]
     assert denied_terms(terms("review"), clauses(
         "Human review adds cost without reducing errors."), guide) == ["review"]
+
+
+def test_a_direction_term_the_answer_turns_round_of_the_asked_thing_is_opposed():
+    """The guide's "sequentially" answered with "in parallel" of gradient boosting: no term of
+    the point is said, its own direction word is turned round. Not of another thing, not when
+    the answer says the guide's word too, not when the statement says both ways."""
+    from tutor.grading.polarity import opposed_terms
+    from tutor.grading.terms import stemmed_words
+
+    guide = "Gradient boosting builds an ensemble of shallow decision trees, sequentially."
+    asked = frozenset(stemmed_words("How does gradient boosting work?"))
+    sequential = terms("sequentially")
+    wrong = ["Gradient boosting trains many decision trees independently in parallel."]
+    assert opposed_terms(sequential, wrong, guide, asked) == ["sequentially (parallel)"]
+    other = ["Each split search of XGBoost runs in parallel across features."]
+    assert opposed_terms(sequential, other, guide, asked) == []
+    both = ["Gradient boosting adds trees sequentially; XGBoost finds splits in parallel."]
+    assert opposed_terms(sequential, both, guide, asked) == []
+    said_both_ways = "Gradient boosting is sequential, unlike bagging, which runs in parallel."
+    assert opposed_terms(sequential, wrong, said_both_ways, asked) == []

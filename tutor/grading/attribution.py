@@ -52,9 +52,9 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
-from tutor.core.text import STOPWORDS, content_words, tokenize
+from tutor.core.text import content_words, tokenize
 from tutor.grading.polarity import clauses
-from tutor.grading.terms import DEFINING_VERBS, TermGroup, stemmed_words
+from tutor.grading.terms import DEFINING_VERBS, STEMMED_STOPWORDS, TermGroup, stemmed_words
 
 SUBJECT_WINDOW = 4  # a point's subject is a compared side among its first words
 # what joins the two things a question pairs, and how many words either side name them
@@ -65,7 +65,6 @@ COMPARISON = re.compile(r"\b(?:compar\w*|differ\w*|versus|vs\.?|contrast\w*|betw
 
 
 DEFINES = frozenset(stemmed_words(" ".join(DEFINING_VERBS)))
-STEMMED_STOPWORDS = frozenset(stemmed_words(" ".join(sorted(STOPWORDS))))
 # a statement opening with these has no subject of its own: it goes on about the one before
 ANAPHORS = frozenset({"it", "its", "they", "their", "this", "these", "best", "better", "worse"})
 # a clause opening with these goes on about the side named before it ("and it is trained…")

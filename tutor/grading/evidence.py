@@ -30,7 +30,7 @@ from tutor.grading.attribution import (
     side_mentions,
     swapped_halves,
 )
-from tutor.grading.polarity import clauses, denied_terms, inverted_terms
+from tutor.grading.polarity import clauses, denied_terms, inverted_terms, opposed_terms
 from tutor.grading.roles import point_roles, swapped
 from tutor.grading.rubric import Rubric, RubricPoint
 from tutor.grading.scoring import ScoringParams
@@ -100,7 +100,9 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
             seg_i = int(np.argmax(np.array(hits) + 1e-3 * sims.max(axis=1)))
         sim = float(sims.max())
         denied = denied_terms(point.terms, answer_clauses, negations_of(rubric, point)) \
-            + inverted_terms(point.terms, segments, guide_statement(point)) if said else []
+            + inverted_terms(point.terms, segments, guide_statement(point)) if said else \
+            opposed_terms(point.terms, segments, guide_statement(point), asked,
+                          frozenset(sides))
         subject = subjects[n]
         others = frozenset().union(*(said_of[s] for s in sides - {subject}))
         if said and subject and misattributed(point.terms, subject, sides, judged, paragraphs,

