@@ -140,6 +140,10 @@ def test_follow_up_is_the_rubrics_question_about_an_essential_gap(embedded_grade
      "What does LoRA insert?"),
     ("1. BM25\n- Probabilistic Model: BM25 is a ranking function.", "What is BM25?"),
     ("GPT excels at text completion.", "What does GPT excel at?"),
+    # a quality predicated asks what makes it so
+    ("LoRA and QLoRA are especially useful for deploying large models.",
+     "What makes LoRA and QLoRA useful?"),
+    ("GANs are hard to train.", "What makes GANs hard to train?"),
     # verbs of explanations, in either number; a plural noun before its verb is the subject
     ("Chain-of-thought prompting encourages the model to show its reasoning.",
      "What does chain-of-thought prompting encourage?"),
@@ -279,3 +283,15 @@ def test_a_follow_up_on_a_wrong_claim_quotes_the_candidate_and_asks_the_point():
     assert GENERIC not in follow_up_question(vague, rubric)
     assert follow_up_question(vague, rubric).endswith(
         "Can you restate it and explain why it holds?")
+
+
+def test_they_or_it_stands_for_the_previous_statements_subject_of_its_number():
+    from tutor.grading.follow_ups import resolved
+
+    previous = "XGBoost and LightGBM are popular implementations."
+    assert resolved("They add regularization of tree complexity.", previous) == \
+        "XGBoost and LightGBM add regularization of tree complexity."
+    assert resolved("It adds regularization.", previous) == "It adds regularization."
+    assert resolved("It drives weights to zero.", "L1 regularization adds absolute values.") == \
+        "L1 regularization drives weights to zero."
+    assert resolved("They learn.", "This prevents co-adaptation.") == "They learn."

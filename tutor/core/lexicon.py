@@ -76,3 +76,11 @@ def past_participle(word: str) -> bool:
     base = verb_lemma(word)
     return base is not None and base != word.lower() and \
         word.lower() in getInflection(base, tag="VBN")
+
+
+@lru_cache(maxsize=65536)
+def adjective(word: str) -> bool:
+    """Whether the dictionary knows a word as an adjective ("useful", "powerful")."""
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(word.lower(), upos="ADJ").get("ADJ"))

@@ -3,16 +3,18 @@ statement's subject and verb, else a generic question; never the asked question 
 
 A verb outside the closed list of explaining verbs is read from the dictionary (lemminflect)
 when it cannot be a noun ("excels at", "operates in"; not "models", "records"), and a passive
-asks what its participle leads to ("What is each new tree fitted to?"). On the bundled guide's
-extracted rubrics this leaves 66 of 303 points with the generic question instead of 77, and on a
-six-question markdown guide written as a new user would (L1/L2, boosting, dropout, ...) 9 of 26
-instead of 10; no question it asks was worse than the old one's on reading both lists."""
+asks what its participle leads to ("What is each new tree fitted to?"), a predicated quality
+what makes it so ("What makes GANs hard to train?"), and an opening "They" / "It" stands for the
+previous statement's subject (`resolved`). On the bundled guide's extracted rubrics this leaves
+65 of 303 points with the generic question instead of 77, and on a six-question markdown guide
+written as a new user would (L1/L2, boosting, dropout, ...) 8 of 26 instead of 10; no question
+it asks was worse than the old one's on reading both lists."""
 
 from __future__ import annotations
 
 import re
 
-from tutor.core.lexicon import noun_lemma, past_participle, verb_lemma
+from tutor.core.lexicon import adjective, noun_lemma, past_participle, verb_lemma
 from tutor.core.text import STOPWORDS, content_words
 from tutor.core.types import Card
 from tutor.grading.statements import LIST_MARK
@@ -77,6 +79,22 @@ def template_follow_up(label: str, text: str, card: Card) -> str:
     return f"How would you define {subject} precisely?" if verb in DEFINING_VERBS else GENERIC
 
 
+def resolved(statement: str, previous: str) -> str:
+    """A statement opening with "They" / "It" with the pronoun replaced by the previous
+    statement's subject, when that subject is a thing of the right number ("XGBoost and
+    LightGBM" for "They", "Dropout" for "It"); the statement itself otherwise."""
+    words = statement.split(maxsplit=1)
+    found = statement_subject(previous)
+    if len(words) < 2 or found is None:
+        return statement
+    subject, verb = found
+    plural = verb.split()[0] in ("are", "do") or (_base_verb(verb.split()[0]) == verb.split()[0]
+                                                  and verb.split()[0] not in _ASK_BY_VERB)
+    if (words[0], plural) in (("They", True), ("It", False)):
+        return f"{subject[:1].upper()}{subject[1:]} {words[1]}"
+    return statement
+
+
 def same_question(a: str, b: str) -> bool:
     """Whether question `a` asks what `b`, or one of the questions `b` strings together, asks:
     the same content words ("What is k fold cross validation?" and "What is K-fold
@@ -128,6 +146,8 @@ def statement_subject(statement: str) -> tuple[str, str] | None:
             return None
         if verb in ("is", "are") and (passive := _passive(words[n + 1:])):
             verb = f"{verb} {passive}"
+        elif verb in ("is", "are") and (quality := _quality(words[n + 1:])):
+            verb = f"{verb} {quality}"
         elif other is not None:
             verb = f"{verb} {after}" if after in _PREPOSITIONS else verb
         return lower_title(" ".join(subject)), verb
@@ -164,6 +184,20 @@ def _plain_verb(word: str) -> str | None:
         else None
 
 
+def _quality(rest: list[str]) -> str | None:
+    """The adjective a statement predicates ("are especially useful for ...", "is powerful."),
+    None when a noun phrase follows instead ("are advanced AI models")."""
+    kept = [w for w in rest if w.lower() not in _ADVERBS and not w.lower().endswith("ly")][:3]
+    words = [w.lower().strip(",.;:") for w in kept]
+    if not words or not adjective(words[0]) or noun_lemma(words[0]):
+        return None
+    if len(words) > 2 and kept[0][-1].isalnum() and words[1] == "to" \
+            and verb_lemma(words[2]) == words[2]:
+        return " ".join(words)  # "hard to train"
+    closed = len(kept) == 1 or kept[0][-1] in ",.;:" or words[1] in _PREPOSITIONS
+    return words[0] if closed else None
+
+
 def _passive(rest: list[str]) -> str | None:
     """The participle (and its preposition) of a passive after "is" / "are" ("fitted to",
     "used for", "designed to do"), None when no participle follows."""
@@ -188,6 +222,9 @@ def ask_about(subject: str, verb: str) -> str:
     if verb in _ASK_BY_VERB:
         return _ASK_BY_VERB[verb].format(subject)
     head, _, rest = verb.partition(" ")
+    if head in ("is", "are") and adjective(rest.split()[0]) \
+            and not past_participle(rest.split()[0]):
+        return f"What makes {subject} {rest}?"  # "What makes LoRA and QLoRA useful?"
     if head in ("is", "are"):  # a passive: "What is each new tree fitted to?"
         return f"What {head} {subject} {rest}?" if " " in rest else \
             f"How {head} {subject} {rest}?"

@@ -20,7 +20,7 @@ from tutor.core.text import (
 )
 from tutor.core.types import Card, Citation, Hit
 from tutor.embedding.embedder import Embedder
-from tutor.grading.follow_ups import GENERIC, template_follow_up
+from tutor.grading.follow_ups import GENERIC, resolved, template_follow_up
 from tutor.grading.rubric_files import CardRubricSpec, RubricBook
 from tutor.grading.statements import (
     DOCUMENT_TALK,
@@ -109,6 +109,7 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
     kept = [s for s in statements if _says_something(s, card)] or statements
     points: list[RubricPoint] = []
     passages: list[str] = []  # a table row's cells are one passage: one essential place
+    previous = ""  # the statement before, whose subject "They ..." / "It ..." may stand for
     for s in kept:
         chunk = kb.chunk(s.chunk_id)
         if s.text not in passages:
@@ -129,15 +130,24 @@ def rubric_from_card(card: Card, kb: KnowledgeBase, book: RubricBook | None = No
             citation=Citation(chunk_id=s.chunk_id, section=chunk.heading if chunk else
                               card.heading, quote=s.text),
             essential=essential, weight=round((1.0 if essential else 0.5) * s.share, 4),
-            terms=_auto_terms(s, card, kb), follow_up=_follow_up(s, card), side=s.side))
+            terms=_auto_terms(s, card, kb), follow_up=_follow_up(s, card, previous),
+            side=s.side))
+        previous = s.text
     return Rubric(question=card.question, points=points, card=card, source="card",
                   reference_text=card.body)
 
 
-def _follow_up(s: Statement, card: Card) -> str:
-    """The template follow-up of a statement's title and text, else of the label over it."""
+def _follow_up(s: Statement, card: Card, previous: str = "") -> str:
+    """The template follow-up of a statement's title and text, else of the label over it, else
+    of its text with an opening "They" / "It" read as the previous statement's subject
+    ("XGBoost and LightGBM are popular implementations. They add regularization ..." -> "What
+    do XGBoost and LightGBM add?")."""
     asked = template_follow_up(s.title, s.text, card)
-    return template_follow_up(s.side, "", card) if asked == GENERIC and s.side else asked
+    if asked == GENERIC and s.side:
+        asked = template_follow_up(s.side, "", card)
+    if asked == GENERIC and previous:
+        asked = template_follow_up("", resolved(s.text, previous), card)
+    return asked
 
 
 def _curated(card: Card, kb: KnowledgeBase, spec: CardRubricSpec) -> Rubric:
