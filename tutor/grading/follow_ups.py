@@ -34,17 +34,14 @@ _VERBS = frozenset("""add adjust apply assign avoid break build capture combine 
     compute control convert create decode describe detect determine encode encourage ensure
     embed estimate evaluate extract focus freeze fuse generate give guide handle identify improve
     include increase inject insert involve learn let limit make map measure minimize minimise
-    maximize maximise model need
-    normalize normalise optimize optimise perform predict produce provide reduce remove replace
-    replicate represent require retrieve return sample scale select separate set split store
-    support take
-    tell train transform translate update use""".split())
+    maximize maximise model need normalize normalise optimize optimise perform predict produce
+    provide reduce remove replace replicate represent require retrieve return sample scale select
+    separate set split store support take tell train transform translate update use""".split())
 _ANAPHORIC = frozenset("this these that those it they such each both".split())
 _NOT_A_SUBJECT = _ANAPHORIC | frozenset((
     "if where when what which who whom whose why how whether there here and or but so because "
     "since although though while whereas unless until once then also however thus hence "
-    "therefore "
-    "i you he she we me him her us them one someone something anything").split())
+    "therefore i you he she we me him her us them one someone something anything").split())
 # list labels that name a kind of statement, not a topic: the statement is asked about instead
 GENERIC_LABELS = frozenset((
     "definition", "concept", "method", "benefits", "benefit", "example", "examples", "purpose",
@@ -88,8 +85,8 @@ def resolved(statement: str, previous: str) -> str:
     if len(words) < 2 or found is None:
         return statement
     subject, verb = found
-    plural = verb.split()[0] in ("are", "do") or (_base_verb(verb.split()[0]) == verb.split()[0]
-                                                  and verb.split()[0] not in _ASK_BY_VERB)
+    head = verb.split()[0]
+    plural = head in ("are", "do") or (_base_verb(head) == head and head not in _ASK_BY_VERB)
     if (words[0], plural) in (("They", True), ("It", False)):
         return f"{subject[:1].upper()}{subject[1:]} {words[1]}"
     return statement
