@@ -136,3 +136,18 @@ def test_report_names_the_learner_and_next_reviews_in_plain_words(store, kb, emb
     other = store.for_profile("someone-else")
     with pytest.raises(InputError, match="profile 'someone-else'"):
         build_report(other, kb, session.id)
+
+
+def test_a_follow_up_on_a_wrong_claim_is_not_asked_again_after_it(store, kb, embedded_grader):
+    """The probe inside "Let's revisit one claim. … {question}" counts as asked: the grade of the
+    answer to it never offers that question again."""
+    card = "what-are-the-differences-between-gans-and-vaes"
+    session_id = store.create_session({"questions": 1, "grader": embedded_grader.name}, [card])
+    session = InterviewSession(store, kb, embedded_grader, session_id, [card], [])
+    swapped = session.answer("VAEs are the adversarial ones, with two networks fighting each "
+                             "other, while GANs use an encoder and KL divergence.")
+    assert swapped.grade.incorrect
+    follow = swapped.next_prompt
+    assert follow.kind == "follow_up" and follow.text.startswith("Let's revisit one claim.")
+    outcome = session.answer("I am not sure.")
+    assert outcome.grade.follow_up is None or outcome.grade.follow_up not in follow.text

@@ -167,9 +167,13 @@ class InterviewSession:
         as the next one (a follow-up graded against its point would): take the next gap, or
         none."""
         asked = {t.question for t in self.store.turns(self.id)} | {current}
+
+        def was_asked(question: str | None) -> bool:  # also inside "Let's revisit … {question}"
+            return question is not None and any(question in q for q in asked)
+
         points = grade.covered + grade.partial + grade.missing + grade.incorrect
         skipped: set[str] = set()
-        while grade.follow_up in asked and grade.follow_up_point is not None:
+        while was_asked(grade.follow_up) and grade.follow_up_point is not None:
             skipped.add(grade.follow_up_point.point)
             gap = most_important_gap(points, frozenset(skipped))
             grade.follow_up_point = gap
