@@ -12,11 +12,8 @@ what is already chosen, plus how much it adds to facets the chosen sentences do 
 so "why does RAG reduce hallucinations" gets a sentence on RAG *and* one on grounding. A chosen
 sentence brings the rest of its list item when the item holds two sentences ("Pre-training: The
 model is trained on ... It learns to predict the next word in a sentence." is one point of the
-guide; at most MAX_COMPANIONS such sentences ride along beyond MAX_SENTENCES). Beyond the
-best, a sentence must score within KEEP_MARGIN of it, except that the answer's second sentence
-may come from the first one's section when nothing else does: a weak sentence of another
-section that shares a word ("Also: The k scores are averaged." to "What is the F1 score?") is
-no answer. The set opens
+guide; at most MAX_COMPANIONS such sentences ride along beyond MAX_SENTENCES). A weak sentence
+(KEEP_MARGIN under the best) is kept only as the second, from the first's section. The set opens
 with the sentence that answers best (on the team's ask set the answer then opened with a gold
 sentence for 61 of its first 109 questions, against 46 when the definition led), then reads
 definition, mechanism, example (`role_of`), and `compose` joins the quotes with short

@@ -49,23 +49,25 @@ def lemmas(word: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def _lemma_as(word: str, upos: str) -> str | None:
+    """The word's first dictionary lemma as that part of speech (VERB, NOUN, ADJ), else None."""
+    from lemminflect import getAllLemmas
+
+    forms = getAllLemmas(word.lower(), upos=upos).get(upos)
+    return forms[0].lower() if forms else None
+
+
 @lru_cache(maxsize=65536)
 def verb_lemma(word: str) -> str | None:
     """The verb a word is a form of ("inserts" -> "insert", "fitted" -> "fit"), None when the
     dictionary knows it as no verb ("data")."""
-    from lemminflect import getAllLemmas
-
-    forms = getAllLemmas(word.lower(), upos="VERB").get("VERB")
-    return forms[0].lower() if forms else None
+    return _lemma_as(word, "VERB")
 
 
 @lru_cache(maxsize=65536)
 def noun_lemma(word: str) -> str | None:
     """The noun a word is a form of ("models" -> "model"), None when it is no known noun."""
-    from lemminflect import getAllLemmas
-
-    forms = getAllLemmas(word.lower(), upos="NOUN").get("NOUN")
-    return forms[0].lower() if forms else None
+    return _lemma_as(word, "NOUN")
 
 
 @lru_cache(maxsize=65536)
@@ -81,6 +83,4 @@ def past_participle(word: str) -> bool:
 @lru_cache(maxsize=65536)
 def adjective(word: str) -> bool:
     """Whether the dictionary knows a word as an adjective ("useful", "powerful")."""
-    from lemminflect import getAllLemmas
-
-    return bool(getAllLemmas(word.lower(), upos="ADJ").get("ADJ"))
+    return _lemma_as(word, "ADJ") is not None

@@ -191,8 +191,13 @@ def _quality(rest: list[str]) -> str | None:
     if len(words) > 2 and kept[0][-1].isalnum() and words[1] == "to" \
             and verb_lemma(words[2]) == words[2]:
         return " ".join(words)  # "hard to train"
-    closed = len(kept) == 1 or kept[0][-1] in ",.;:" or words[1] in _PREPOSITIONS
-    return words[0] if closed else None
+    return words[0] if _ends_phrase(kept, _PREPOSITIONS) else None
+
+
+def _ends_phrase(kept: list[str], closers: frozenset[str]) -> bool:
+    """Whether the first word ends its phrase: last word, punctuated, or followed by one of
+    `closers` (a preposition, a particle) rather than by a noun it would qualify."""
+    return len(kept) == 1 or kept[0][-1] in ",.;:" or kept[1].lower().strip(",.;:") in closers
 
 
 def _passive(rest: list[str]) -> str | None:
@@ -204,8 +209,7 @@ def _passive(rest: list[str]) -> str | None:
         return None
     participle, prep = words[0], words[1] if len(words) > 1 else ""
     if prep not in _PREPOSITIONS:  # "are added together", not "are advanced AI models"
-        closed = len(kept) == 1 or kept[0][-1] in ",.;:" or prep in _PARTICLES
-        return participle if closed else None
+        return participle if _ends_phrase(kept, _PARTICLES) else None
     if participle == "used":
         return "used for"
     if prep == "to" and len(words) > 2 and verb_lemma(words[2]) == words[2]:

@@ -194,16 +194,18 @@ def opposed_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
     about something else ("every token weighs every other in parallel", of a statement on
     sequential data) is not read."""
     guide = {w for c in clauses(_compounds_joined(guide_text)) for w in c} - STEMMED_STOPWORDS
+    if len(guide & sides) > 1:  # the statement contrasts two sides
+        return []
     answer = [c for text in answer_texts for c in clauses(_compounds_joined(text))]
     said = {w for c in answer for w in c}
     plain = [c for c in answer if not (negations(c) or PREVENTS.intersection(c))]
+    topic = asked & guide
     found = []
     for g in groups:
         for alias, seq in zip(g.aliases, g.stems, strict=True):
-            if len(seq) != 1 or seq[0] not in OPPOSITES or seq[0] in said \
-                    or len(guide & sides) > 1:  # the statement contrasts two sides
+            if len(seq) != 1 or seq[0] not in OPPOSITES or seq[0] in said:
                 continue
-            turned, topic = OPPOSITES[seq[0]], asked & guide
+            turned = OPPOSITES[seq[0]]
             if any(t.startswith(w) or w.startswith(t) for t in turned for w in guide
                    if len(w) > 3):
                 continue  # the statement says the other way too ("sharp ... blurrier")
