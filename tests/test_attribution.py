@@ -392,6 +392,26 @@ def test_one_reference_sentence_contrasting_two_sides_catches_their_swap(embedde
     assert bool(wrong) == caught, grade.incorrect
 
 
+@pytest.mark.parametrize(("answer", "caught"), [
+    ("A high-bias model is too complex and overfits, while a high-variance model is too simple "
+     "and underfits.", True),
+    ("High bias means an overly simple model that underfits; high variance means an overly "
+     "complex model that overfits the noise.", False),
+])
+def test_a_point_of_two_sentences_on_two_sides_catches_their_swap(embedded_grader, answer,
+                                                                  caught):
+    """Found on a new markdown guide: a paragraph point whose second sentence turns to the
+    other side ("... underfits the data. Variance is ...") has two halves, as one sentence
+    turning at ", while" has; the swapped answer had scored 3.3."""
+    reference = ("Bias is the error from wrong assumptions in the model: a high-bias model is "
+                 "too simple and underfits the data. Variance is the error from sensitivity to "
+                 "small fluctuations in the training set: a high-variance model is too complex "
+                 "and overfits.")
+    grade = embedded_grader.grade("Explain the bias-variance tradeoff.", answer,
+                                  reference=reference)
+    assert bool(grade.incorrect) == caught, grade.incorrect
+
+
 def test_a_participle_after_a_comma_speaks_of_its_clauses_side():
     """", producing sparse models" goes on from the clause before it: a swapped L1/L2 answer
     gives sparsity to L2, and the L1 point's terms to the other side."""

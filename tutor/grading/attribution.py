@@ -76,7 +76,7 @@ AKA = re.compile(r"[^()]{1,40}?\(([^()]{1,40})\)")  # "MSE (L2) …": another na
 LISTED_SIDES = 3  # things named side by side that make a list of sides
 ASIDE = 4  # a clause this short that names no side ("on the other hand") is an aside
 # where one sentence turns from one compared thing to the other
-CONTRAST = re.compile(r",?\s+(?:while|whereas)\s+|;\s+", re.IGNORECASE)
+CONTRAST = re.compile(r",?\s+(?:while|whereas)\s+|;\s+|(?<=[.!?])\s+(?=(?-i:[A-Z]))", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)

@@ -30,6 +30,7 @@ from tutor.grading.attribution import (
     side_mentions,
     swapped_halves,
 )
+from tutor.grading.conditions import condition_of, reversed_condition
 from tutor.grading.polarity import clauses, denied_terms, inverted_terms, opposed_terms
 from tutor.grading.roles import point_roles, swapped
 from tutor.grading.rubric import Rubric, RubricPoint
@@ -86,6 +87,7 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
     said_of = {side: frozenset(w for p, s in zip(rubric.points, subjects, strict=True) if s == side
                                for w in stemmed_words(" ".join(p.units))
                                + (_term_words(p) if listed else ())) for side in sides}
+    conditions = [condition_of(subject_text(rubric, p), asked) for p in rubric.points]
     found: list[PointEvidence] = []
     for n, (point, vecs) in enumerate(zip(rubric.points, unit_vecs)):
         sims = segment_vecs @ vecs.T if len(segments) else np.zeros((0, len(vecs)))
@@ -111,6 +113,9 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
         if said and paragraphs:
             denied += swapped_halves(f"{rubric.question} {rubric.section or ''}",
                                      subject_text(rubric, point), point.terms, flat_clauses)
+        if said:
+            denied += reversed_condition(n, conditions, [p.terms for p in rubric.points],
+                                         asked, segments)
         roles = point_roles(subject_text(rubric, point), point.terms, asked) \
             if said else None
         if roles is not None and swapped(roles, answer_clauses):

@@ -130,7 +130,7 @@ _OPPOSITE_PAIRS = """more:less more:fewer increase:decrease increase:reduce high
     compute-bound:memory-bandwidth-bound""".split()
 
 
-def _compounds_joined(text: str) -> str:
+def compounds_joined(text: str) -> str:
     """Hyphenated compounds as one word ("high-risk" -> "highrisk")."""
     return _COMPOUND.sub("", text)
 
@@ -139,7 +139,7 @@ def _opposites() -> dict[str, frozenset[str]]:
     """Each stemmed word of _OPPOSITE_PAIRS (a compound read as one word) and its opposites."""
     found: dict[str, set[str]] = {}
     for pair in _OPPOSITE_PAIRS:
-        a, b = (stemmed_words(_compounds_joined(w))[0] for w in pair.split(":"))
+        a, b = (stemmed_words(compounds_joined(w))[0] for w in pair.split(":"))
         found.setdefault(a, set()).add(b)
         found.setdefault(b, set()).add(a)
     return {k: frozenset(v) for k, v in found.items()}
@@ -159,9 +159,9 @@ def inverted_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
     prone to mode collapse" but read "PEFT adapts a large model" as large adapters (the stems of
     "adapts" and "adapters" are one), a correct answer marked wrong. Words inside a
     compound ("high-risk", "low-confidence") qualify the compound, not the term."""
-    guide = [c for c in clauses(_compounds_joined(guide_text))  # "prevent large weights"
+    guide = [c for c in clauses(compounds_joined(guide_text))  # "prevent large weights"
              if not (negations(c) or PREVENTS.intersection(c))]  # says "small" ones
-    answer = [c for text in answer_texts for c in clauses(_compounds_joined(text))
+    answer = [c for text in answer_texts for c in clauses(compounds_joined(text))
               if not (negations(c) or PREVENTS.intersection(c))]
     guide_words = {w for c in guide for w in _directions(c)}
     answer_words = {w for c in answer for w in _directions(c)}
@@ -193,10 +193,10 @@ def opposed_terms(groups: Iterable[TermGroup], answer_texts: Sequence[str],
     ("transformers are inherently sequential", "GANs are more stable") and in no other; a clause
     about something else ("every token weighs every other in parallel", of a statement on
     sequential data) is not read."""
-    guide = {w for c in clauses(_compounds_joined(guide_text)) for w in c} - STEMMED_STOPWORDS
+    guide = {w for c in clauses(compounds_joined(guide_text)) for w in c} - STEMMED_STOPWORDS
     if len(guide & sides) > 1:  # the statement contrasts two sides
         return []
-    answer = [c for text in answer_texts for c in clauses(_compounds_joined(text))]
+    answer = [c for text in answer_texts for c in clauses(compounds_joined(text))]
     said = {w for c in answer for w in c}
     plain = [c for c in answer if not (negations(c) or PREVENTS.intersection(c))]
     topic = asked & guide
@@ -239,7 +239,7 @@ def said_both_ways(sentence: str) -> str | None:
     if denial:
         return denial.group(0)
     for match in _BOTH_WAYS.finditer(sentence):
-        first, second = (stemmed_words(_compounds_joined(w)) for w in match.groups())
+        first, second = (stemmed_words(compounds_joined(w)) for w in match.groups())
         if first and second and second[0] in OPPOSITES.get(first[0], ()):
             return match.group(0)
     return None
