@@ -118,6 +118,7 @@ def clustered_topics(texts: list[str], headings: list[str] | None = None) -> lis
             if stem(w) in col:
                 in_heading[col[stem(w)]] += 1
     written = [max(surface[s], key=surface[s].__getitem__) for s in vocab]  # the guide's word
+    cased = _cased(texts)
     technical = np.array([technicality(w) >= MIN_TECHNICALITY for w in written])
     names = {}
     for label in set(labels):
@@ -125,5 +126,20 @@ def clustered_topics(texts: list[str], headings: list[str] | None = None) -> lis
         outside = matrix[~inside].mean(axis=0) if (~inside).any() else 0.0
         weight = (matrix[inside].mean(axis=0) - outside) * (1 + in_heading)
         top = [i for i in np.argsort(-weight) if weight[i] > 0 and technical[i]][:3]
-        names[label] = ", ".join(written[i] for i in top).capitalize() if top else PLAIN_TOPIC
+        name = ", ".join(cased.get(written[i], written[i]) for i in top)
+        names[label] = name[:1].upper() + name[1:] if top else PLAIN_TOPIC
     return [names[label] for label in labels]
+
+
+def _cased(texts: list[str]) -> dict[str, str]:
+    """Each lower-cased word of the texts as the guide most often writes it ("llms": "LLMs"),
+    for words it writes with capitals inside them or in full (an acronym, a name)."""
+    from collections import Counter
+
+    seen = Counter(w for t in texts for w in re.findall(r"[^\W_][\w-]*", t)
+                   if any(c.isupper() for c in w[1:]))
+    best: dict[str, tuple[int, str]] = {}
+    for word, n in seen.items():
+        if n > best.get(word.lower(), (0, ""))[0]:
+            best[word.lower()] = (n, word)
+    return {low: word for low, (_, word) in best.items()}

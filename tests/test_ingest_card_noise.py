@@ -178,6 +178,20 @@ def test_clustered_topic_names_are_technical_terms_or_plain():
         assert all(technicality(w) >= 0.5 for w in name.lower().split(", ")), name
 
 
+def test_clustered_topic_names_keep_the_guides_capitals():
+    """Found on a new text guide: its LLM cluster was named "Llms"."""
+    from tutor.ingest.topics import clustered_topics
+
+    texts = [f"Why do LLMs need instruction tuning and RLHF alignment, case {i}?"
+             for i in range(4)]
+    texts += [f"How does beam search decoding pick tokens from logits, case {i}?"
+              for i in range(4)]
+    names = clustered_topics(texts, texts)
+    llm = names[0]
+    assert "LLMs" in llm or "RLHF" in llm, names
+    assert llm[0].isupper() and "Llms" not in llm and "Rlhf" not in llm
+
+
 def test_a_caution_label_may_end_with_a_full_stop():
     from tutor.ingest.cautions import is_caution_label
 
