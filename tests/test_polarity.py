@@ -194,3 +194,30 @@ def test_a_direction_term_the_answer_turns_round_of_the_asked_thing_is_opposed()
     assert opposed_terms(sequential, both, guide, asked) == []
     said_both_ways = "Gradient boosting is sequential, unlike bagging, which runs in parallel."
     assert opposed_terms(sequential, wrong, said_both_ways, asked) == []
+
+
+def test_an_auxiliarys_not_before_a_verb_and_its_object_denies_what_follows_only():
+    """Found on a new guide: "decoding does not recompute them" had denied "decoding" (a right
+    answer on the KV cache scored 0.2). A "not" after an auxiliary, before a verb with an
+    object, negates the verb and the object; before a passive, a perfect or a bare verb it
+    still says the subject's claim is wrong."""
+    guide = "During decoding the model generates one token at a time; BLEU scores translations."
+    assert denied_terms(terms("decoding"), clauses(
+        "It caches keys so decoding does not recompute them."), guide) == []
+    assert denied_terms(terms("recompute"), clauses(
+        "The cache does not recompute the keys."), "Keys are recomputed each step.") == [
+        "recompute"]
+    assert denied_terms(terms("BLEU"), clauses("BLEU should not be used."), guide) == ["BLEU"]
+    assert denied_terms(terms("decoding"), clauses("Decoding doesn't really matter."),
+                        guide) == ["decoding"]
+
+
+def test_what_a_guide_says_of_an_absence_may_be_negated_of_the_present_case():
+    """"Without a cache, the keys ... would be recomputed": an answer saying the cache means
+    they are not recomputed echoes it; the same negation against a plain statement denies."""
+    answer = clauses("With the cache the model does not recompute the keys.")
+    assert denied_terms(terms("recomputed"), answer, "Without a cache, the keys of every "
+                        "previous token would be recomputed at each step.") == []
+    assert denied_terms(terms("recomputed"), answer,
+                        "The keys of every previous token are recomputed at each step.") == [
+        "recomputed"]

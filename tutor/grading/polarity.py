@@ -47,6 +47,11 @@ NOUN_NEGATORS = frozenset(stemmed_words("no without"))
 PREDICATES = frozenset(stemmed_words("is are was were be has have had carries carry plays play "
                                      "adds add makes make gives give brings bring needs need "
                                      "requires require offers offer provides provide does do"))
+AUXILIARIES = frozenset(stemmed_words("do does did can could will would should may might must "
+                                      "ca wo"))  # "can't", "won't" read as "ca not", "wo not"
+COPULAS = frozenset(stemmed_words("be been being have has had"))
+ADVERBS = frozenset(stemmed_words("really actually even always ever necessarily much"))
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 NEAR = 4  # words between a negation and the term it denies
 COORDINATORS = frozenset(stemmed_words("and or"))
 # a comma before a participle ("…to exactly zero, producing sparse models") joins what it
@@ -66,10 +71,24 @@ def clauses(text: str) -> tuple[Clause, ...]:
 
 
 def negations(words: Clause) -> list[tuple[int, bool]]:
-    """Where the clause negates: (position, whether only what follows is negated)."""
-    return [(i, False) for i, w in enumerate(words) if w in NEGATORS] + [
+    """Where the clause negates: (position, whether only what follows is negated). A "not"
+    after an auxiliary, with the verb's object after it, negates the verb and what follows
+    ("decoding does not recompute them"), not the subject before it; without an object it
+    says the subject's claim is wrong ("sequence length does not matter")."""
+    return [(i, _verb_negated(words, i)) for i, w in enumerate(words) if w in NEGATORS] + [
         (i + len(lead) - 1, True) for lead in LEADING_NEGATORS
         for i in range(len(words) - len(lead) + 1) if words[i:i + len(lead)] == lead]
+
+
+def _verb_negated(words: Clause, i: int) -> bool:
+    """Is the "not" at i an auxiliary's, before a verb with an object ("does not recompute
+    them")? Not before a passive or a perfect ("should not be used", "has not been"), nor
+    before a verb with nothing after it but adverbs ("doesn't really matter")."""
+    if i == 0 or words[i - 1] not in AUXILIARIES or i + 1 >= len(words) \
+            or words[i + 1] in COPULAS:
+        return False
+    rest = [w for w in words[i + 1:] if not w.endswith(("li", "ly")) and w not in ADVERBS]
+    return len(rest) > 1
 
 
 def said_negated(group: TermGroup, words: Clause) -> bool:
@@ -107,10 +126,20 @@ def denied_terms(groups: Iterable[TermGroup], answer: Sequence[Clause],
     """The point's terms the answer only says negated, where the guide says them plainly: no
     clause of the guide's statement that holds the term holds a negation at all ("forces the
     network not to rely only on the subset of neurons" is no plain "subset")."""
-    guide = clauses(guide_text)
+    guide = [c for sentence in SENTENCE_END.split(guide_text) if (parts := clauses(sentence))
+             for c in (_conditioned(parts) if parts[0][:1] and parts[0][0] in NEGATORS
+                       else parts)]
     return [g.aliases[0] for g in groups
             if denied(g, answer) and not any(g.found_in(c) and negations(c)
                                              for c in guide)]
+
+
+def _conditioned(parts: tuple[Clause, ...]) -> list[Clause]:
+    """The clauses of a sentence that opens on an absence ("Without a cache, the keys ... would
+    be recomputed"), each read with that opening: what they say holds only without it, so an
+    answer saying the opposite of the present case ("the cache means they are not
+    recomputed") echoes the guide, not denies it."""
+    return [parts[0]] + [parts[0] + c for c in parts[1:]]
 
 
 _COMPOUND = re.compile(r"(?<=\w)-(?=\w)")
