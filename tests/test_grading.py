@@ -309,6 +309,24 @@ def test_misplaced_vocabulary_is_named_with_what_it_cost(embedded_grader):
     assert nothing.score < 0.25 and not any("other topics" in w for w in nothing.warnings)
 
 
+def test_a_score_shown_as_zero_shows_no_point_as_carried(embedded_grader):
+    """A wrong answer in another topic's words kept a sliver of credit that rounded to 0.0 and
+    was still shown "partly covered" (11 of the team's graded answers, one on a new guide): the
+    points now agree with the score, and the breakdown still recomputes it."""
+    from tutor.grading.scoring import combine
+
+    grade = embedded_grader.grade("Can you explain the concept of latent space in generative "
+                                  "models?", "Latent space is the extra GPU memory reserved "
+                                  "during training to store activations; if it's too small you "
+                                  "get out-of-memory errors.")
+    assert grade.score == 0.0 and not grade.covered and not grade.partial
+    points = grade.missing + grade.incorrect
+    assert all(p.credit == 0.0 and not p.evidence for p in points)
+    b = grade.breakdown
+    assert combine([(p.weight, p.essential, p.credit) for p in points], b["grounding"],
+                   b["curve"])[0] == grade.score
+
+
 def test_a_question_in_other_words_says_which_guide_question_graded_it(embedded_grader):
     """Matched to a card by retrieval rather than by its own wording, a question's grade names
     the guide question it was graded as, so a wrong match can be corrected with --card."""

@@ -253,12 +253,20 @@ class EmbeddedGrader:
         wrong = sum(r.status == "incorrect" for r in results)
         score, breakdown = combine(credited, grounding, params.curve, self.strictness, wrong,
                                    params.wrong_penalty)
-        breakdown["misplaced_vocabulary"] = round(float(found.misplaced), 4)
         lowered = combine(credited, 1.0, params.curve, self.strictness, wrong,
                           params.wrong_penalty)[0] - score
         if lowered >= NOTICEABLE:  # said only when it changed the score one can see
             warnings.append("much of the answer's vocabulary belongs to other topics of the guide, "
                             f"not to this question; that lowered the score by {lowered:.1f}")
+        if round(combine(credited, grounding, params.curve)[0], 1) == 0.0:
+            # what the points carry rounds to 0: none is shown as carried, and none counts
+            for r in results:
+                if r.status in ("covered", "partial"):
+                    r.status, r.credit, r.evidence, r.terms_found = "missing", 0.0, "", []
+            credited = [(r.weight, r.essential, r.credit) for r in results]
+            score, breakdown = combine(credited, grounding, params.curve, self.strictness, wrong,
+                                       params.wrong_penalty)
+        breakdown["misplaced_vocabulary"] = round(float(found.misplaced), 4)
         if prose_ratio(a.answer) < params.keyword_prose and len(tokenize(a.answer)) >= 3 \
                 and score > KEYWORD_LIST_CAP:
             score = KEYWORD_LIST_CAP
