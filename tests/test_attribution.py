@@ -412,6 +412,24 @@ def test_a_point_of_two_sentences_on_two_sides_catches_their_swap(embedded_grade
     assert bool(grade.incorrect) == caught, grade.incorrect
 
 
+def test_a_point_listing_each_side_in_its_own_item_catches_their_swap(embedded_grader):
+    """The bundled guide's GAN/VAE comparison, cut into extracted points, holds each side in a
+    list item ("3. Output Quality:\n- GANs ... sharp ...\n- VAEs ... blurrier ..."): a swapped
+    answer had kept every point (4.2, the right answer's score); each item is now a half."""
+    graded = embedded_grader.with_extracted_rubrics()
+    question = "What are the differences between GANs and VAEs?"
+    swapped = graded.grade(question, "VAEs train a generator against a discriminator in an "
+                           "adversarial game and produce sharp images but suffer mode collapse. "
+                           "GANs use an encoder and decoder with a probabilistic latent space "
+                           "and a KL term, and their outputs are blurrier.")
+    right = graded.grade(question, "GANs train a generator against a discriminator in an "
+                         "adversarial game and produce sharp images but suffer mode collapse. "
+                         "VAEs use an encoder and decoder with a probabilistic latent space and "
+                         "a KL term, and their outputs are blurrier.")
+    assert swapped.incorrect and not right.incorrect
+    assert swapped.score < right.score - 2
+
+
 def test_a_participle_after_a_comma_speaks_of_its_clauses_side():
     """", producing sparse models" goes on from the clause before it: a swapped L1/L2 answer
     gives sparsity to L2, and the L1 point's terms to the other side."""

@@ -75,8 +75,10 @@ CONDITIONS = frozenset(stemmed_words("if when whenever once during for in"))
 AKA = re.compile(r"[^()]{1,40}?\(([^()]{1,40})\)")  # "MSE (L2) …": another name in brackets
 LISTED_SIDES = 3  # things named side by side that make a list of sides
 ASIDE = 4  # a clause this short that names no side ("on the other hand") is an aside
-# where one sentence turns from one compared thing to the other
-CONTRAST = re.compile(r",?\s+(?:while|whereas)\s+|;\s+|(?<=[.!?])\s+(?=(?-i:[A-Z]))", re.IGNORECASE)
+# where a statement turns from one side to the other: ", while", "; ", a sentence end, a new
+# list item ("- GANs ...\n- VAEs ...")
+CONTRAST = re.compile(r",?\s+(?:while|whereas)\s+|;\s+|(?<=[.!?])\s+(?=(?-i:[A-Z]))"
+                      r"|\n\s*(?:[-*•]|\d{1,2}[.)])\s+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)
