@@ -38,7 +38,7 @@ def test_second_open_reads_the_cache_and_gives_the_same_hits(small: Settings):
     assert kb.fingerprint
     first = open_retriever(small, kb)  # reads Chroma once and stores what it read
     names = sorted(p.name for p in (small.index_dir / "cache").iterdir())
-    assert names == sorted([f"{kb.fingerprint}-vectors.npz", f"{kb.fingerprint}-terms-v2.json"])
+    assert names == sorted([f"{kb.fingerprint}-vectors.npz", f"{kb.fingerprint}-terms-v3.json"])
     cached = open_vectors(small, kb.collection, index_cache(small, kb))
     assert isinstance(cached, ExactVectors)
     again = open_retriever(small, KnowledgeBase.load(small.index_dir))

@@ -102,3 +102,12 @@ def test_idf_is_smooth_and_positive():
     assert idf(0, 10) == pytest.approx(np.log(11) + 1)
     assert idf(10, 10) == pytest.approx(1.0)
     assert list(idf([0, 5, 10], 10)) == pytest.approx([idf(0, 10), idf(5, 10), idf(10, 10)])
+
+
+def test_a_verb_in_ify_and_its_noun_in_ification_share_a_stem():
+    """Porter gives "classifi" and "classif": a key term "classify" missed "classification"."""
+    from tutor.core.text import stem
+
+    assert stem("classify") == stem("classification") == stem("classifies") == "classif"
+    assert stem("quantify") == stem("quantification")
+    assert stem("wifi") == "wifi"  # short stems are left alone

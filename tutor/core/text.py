@@ -11,7 +11,7 @@ import Stemmer
 
 # Bump when `tokenize`, `content_words` or `stem` change what they return: terms derived from
 # the index and kept on disk (`tutor.index.cache`) are keyed by it.
-TERMS_VERSION = 2  # 2: Snowball's Porter (PyStemmer) instead of NLTK's
+TERMS_VERSION = 3  # 2: Snowball's Porter (PyStemmer) instead of NLTK's; 3: "-ifi" stems
 
 # an abbreviation's full stop ends no sentence ("reinforcement learning (e.g. PPO) tunes ...")
 ABBREVIATIONS = ("e.g.", "E.g.", "i.e.", "I.e.", "vs.", "cf.", "approx.", "Fig.", "Eq.", "et al.",
@@ -80,12 +80,15 @@ def content_words(text: str) -> list[str]:
 def stem(word: str) -> str:
     """Porter stem (Snowball's `porter` algorithm, PyStemmer), cached.
 
-    Words of one or two letters are kept as they are ("is", "as", "vs"), as NLTK's Porter did.
+    Words of one or two letters are kept as they are ("is", "as", "vs"), as NLTK's Porter did. A
+    verb in "-ify" keeps the stem of its noun in "-ification" ("classif").
     """
     if len(word) <= 2:
         return word
     with _PORTER_LOCK:
-        return _PORTER.stemWord(word)
+        stemmed = _PORTER.stemWord(word)
+    # Porter stems "classify" to "classifi" but "classification" to "classif": one stem for both
+    return stemmed[:-1] if stemmed.endswith("ifi") and len(stemmed) > 5 else stemmed
 
 
 _PORTER = Stemmer.Stemmer("porter", 0)  # no cache of its own (`stem` has one)
