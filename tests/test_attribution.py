@@ -430,6 +430,26 @@ def test_a_point_listing_each_side_in_its_own_item_catches_their_swap(embedded_g
     assert swapped.score < right.score - 2
 
 
+def test_a_clause_opened_by_which_speaks_of_the_side_before_it(embedded_grader):
+    """"Generative models learn the decision boundary ..., which makes them good at
+    classification": the "which" clause goes on from generative models (it had named no side,
+    and the swapped answer kept every extracted point, 5.0)."""
+    assert clauses("They learn a boundary, which makes them good.")[1][0] == "which"
+    graded = embedded_grader.with_extracted_rubrics()
+    question = ("Could you elucidate the fundamental differences between discriminative and "
+                "generative models?")
+    swapped = graded.grade(question, "Generative models learn the decision boundary between "
+                           "classes, modelling P(y|x) directly, which makes them good at "
+                           "classification. Discriminative models learn the joint distribution "
+                           "P(x,y) and can therefore generate new data samples.")
+    right = graded.grade(question, "Discriminative models learn the decision boundary between "
+                         "classes, modelling P(y|x) directly, which makes them good at "
+                         "classification. Generative models learn the joint distribution P(x,y) "
+                         "and can therefore generate new data samples.")
+    assert swapped.incorrect and not right.incorrect
+    assert swapped.score < right.score - 2
+
+
 def test_a_participle_after_a_comma_speaks_of_its_clauses_side():
     """", producing sparse models" goes on from the clause before it: a swapped L1/L2 answer
     gives sparsity to L2, and the L1 point's terms to the other side."""

@@ -68,7 +68,7 @@ DEFINES = frozenset(stemmed_words(" ".join(DEFINING_VERBS)))
 # a statement opening with these has no subject of its own: it goes on about the one before
 ANAPHORS = frozenset({"it", "its", "they", "their", "this", "these", "best", "better", "worse"})
 # a clause opening with these goes on about the side named before it ("and it is trained…")
-GOES_ON = frozenset(stemmed_words("and it its they their we"))
+GOES_ON = frozenset(stemmed_words("and it its they their we which"))
 # a clause opening with these sets the side the next clause speaks of ("If it is too high, …",
 # "During prefill the model …, so …")
 CONDITIONS = frozenset(stemmed_words("if when whenever once during for in"))

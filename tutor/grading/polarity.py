@@ -56,8 +56,9 @@ NEAR = 4  # words between a negation and the term it denies
 COORDINATORS = frozenset(stemmed_words("and or"))
 # a comma before a participle ("…to exactly zero, producing sparse models") joins what it
 # says to the clause before it: the same side, the same scope
+# a clause opened by "which" keeps it: it goes on from the thing named before it
 CLAUSE = re.compile(r",(?!\s+[a-z]+ing\b)|[;:()—–]|[.!?](?:\s|$)"
-                    r"|\b(?:which|because|so|but|while|whereas|since|although|then)\b",
+                    r"|\b(?:because|so|but|while|whereas|since|although|then)\b|(?=\bwhich\b)",
                     re.IGNORECASE)
 Clause = tuple[str, ...]
 
