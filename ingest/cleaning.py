@@ -303,16 +303,30 @@ def _running_lines(lines: list[Line]) -> set[str]:
         if line.text and not line.code:
             pages.setdefault(line.page, []).append(line)
     found: set[str] = set()
-    if len(pages) >= 3:
-        edges = Counter(key for page in pages.values()
-                        for key in {_page_key(plain(ln.text)) for ln in page[:2] + page[-2:]})
-        found = {k for k, n in edges.items() if n >= max(3, len(pages) // 2) and len(k) < 100
-                 and not k.endswith((".", "?", "!", ":"))}  # sentences are not furniture
+    if len(pages) >= 2:
+        at_edges = [{plain(ln.text) for ln in page[:2] + page[-2:]} for page in pages.values()]
+        edges = Counter(key for texts in at_edges for key in {_page_key(t) for t in texts})
+        found = {k for k, n in edges.items() if len(k) < 100
+                 and not k.endswith((".", "?", "!", ":"))  # sentences are not furniture
+                 and (n >= max(3, len(pages) // 2) and len(pages) >= 3
+                      or n == len(pages) and _counts_pages(k, at_edges))}
     # Without page breaks: the same short line four times or more (exact text: numbered
     # lines such as "Example 3" differ; page numbers are furniture patterns of their own)
     counts = Counter(plain(ln.text) for page in pages.values() for ln in page
                      if _may_repeat(ln.text))
     return found | {_page_key(text) for text, n in counts.items() if n >= 4}
+
+
+def _counts_pages(key: str, at_edges: list[set[str]]) -> bool:
+    """On a short PDF (too few pages to see a line repeat often): does the line on every page's
+    edge carry a number that counts the pages ("Notes - page 1", "Notes - page 2")?"""
+    if "#" not in key:
+        return False
+    numbers = [next((re.findall(r"\d+", t) for t in texts if _page_key(t) == key), [])
+               for texts in at_edges]
+    return any(all(len(n) > j and int(n[j]) == int(numbers[0][j]) + i
+                   for i, n in enumerate(numbers))
+               for j in range(len(numbers[0])))
 
 
 def _may_repeat(raw: str) -> bool:

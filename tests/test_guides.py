@@ -259,3 +259,39 @@ def test_cards_lists_a_code_only_answer_as_such(tmp_path: Path):
     assert "code only" in status["implement-a-function-that-reverses-a-list"]
     assert " 1 pts" in status["what-does-a-hash-map-trade-for-its-constant-time-lookups"]
     assert "no answer" in status["what-is-a-heap"]
+
+
+def write_short_pdf(out: Path, footer: str, questions: list[tuple[str, str]]) -> Path:
+    """One question per page, each page with `footer` (formatted with its number)."""
+    pytest.importorskip("reportlab", reason="pip install 'tutor[test]'")
+    from reportlab.pdfgen import canvas
+
+    page = canvas.Canvas(str(out))
+    for n, (question, answer) in enumerate(questions, 1):
+        page.setFont("Helvetica-Bold", 13)
+        page.drawString(72, 760, question)
+        page.setFont("Helvetica", 11)
+        for i, sentence in enumerate(answer.split(". ")):
+            page.drawString(72, 730 - 18 * i, sentence.rstrip(".") + ".")
+        page.setFont("Helvetica", 8)
+        page.drawString(72, 30, footer.format(n))
+        page.showPage()
+    page.save()
+    return out
+
+
+def test_a_two_page_pdfs_numbered_footer_is_no_rubric_point(tmp_path: Path):
+    """Found ingesting a new two-page PDF: its footer ("LLM Notes - page 1 | www...") became
+    two essential points of the last card, since running lines were looked for on three pages
+    or more. A line on every page's edge whose number counts the pages is furniture."""
+    pdf = write_short_pdf(tmp_path / "notes.pdf", "LLM Notes - page {} | www.example-prep.com", [
+        ("Q1. What is a KV cache?", "It stores the keys and values of past tokens. Each new "
+         "step then only computes attention for the newest token."),
+        ("Q2. What is quantization?", "It stores weights with fewer bits. The model needs "
+         "less memory and runs faster.")])
+    guide = parsed(pdf)
+    assert len(guide.cards) == 2
+    text = "\n".join(c.body for c in guide.cards)
+    assert "example-prep" not in text and "fewer bits" in text
+    assert [d.reason for d in guide.dropped if "example-prep" in d.text] == [
+        "page header/footer"] * 2
