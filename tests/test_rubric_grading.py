@@ -149,6 +149,11 @@ def test_follow_up_is_the_rubrics_question_about_an_essential_gap(embedded_grade
      "What does chain-of-thought prompting encourage?"),
     ("Diffusion models generate images by denoising.", "What do diffusion models generate?"),
     ("Generative AI (GenAI) refers to a subset of AI.", "What does generative AI refer to?"),
+    # an adjective after a plural noun is no verb; a plural noun's verb in its base form is
+    # (found on a new markdown guide, where both got the generic question)
+    ("- **Small chunks** give precise matches but lose context.", "What do small chunks give?"),
+    ("Large chunks keep more context.", "What do large chunks keep?"),
+    ("GANs have played a significant role in image generation.", None),
 ])
 def test_a_statement_becomes_a_question_about_its_subject(statement, question):
     from tutor.grading.follow_ups import question_from_statement

@@ -127,11 +127,13 @@ def statement_subject(statement: str) -> tuple[str, str] | None:
     for n, word in enumerate(words[1:MAX_SUBJECT_WORDS + 2], 1):
         verb = word.lower()
         after = words[n + 1].lower() if n + 1 < len(words) else ""
-        other = None if verb in _ASK_BY_VERB or _base_verb(verb) else _plain_verb(verb)
+        other = None if verb in _ASK_BY_VERB or _base_verb(verb) else \
+            _plain_verb(verb) or _plural_verb(words[n - 1].lower(), verb)
         if other is None and verb not in _ASK_BY_VERB and _base_verb(verb) is None:
             continue
         if verb not in _ASK_BY_VERB and (after in _ASK_BY_VERB or _base_verb(after)
-                                         or _plain_verb(after) or verb_lemma(after) == after):
+                                         or _plain_verb(after)
+                                         or verb_lemma(after) == after and not adjective(after)):
             continue  # a plural noun before its verb ("Diffusion models generate …")
         subject = [w for w in words[:n] if not w.lower().endswith("ly")]
         if other is None and len(subject) == 1 and subject[0].lower().endswith("ing") \
@@ -179,6 +181,15 @@ def _plain_verb(word: str) -> str | None:
     base = verb_lemma(word)
     return base if base and base not in (word, "be", "have", "do") and not noun_lemma(word) \
         else None
+
+
+def _plural_verb(before: str, word: str) -> str | None:
+    """A verb in its base form after a plural noun ("Large chunks keep ..."), not an auxiliary
+    ("GANs have played ..."), else None."""
+    plural = before.endswith("s") and not before.endswith("ss") \
+        and noun_lemma(before) not in (None, before)
+    return word if plural and verb_lemma(word) == word and not adjective(word) \
+        and word not in ("be", "have", "do") else None
 
 
 def _quality(rest: list[str]) -> str | None:
