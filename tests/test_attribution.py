@@ -412,40 +412,36 @@ def test_a_point_of_two_sentences_on_two_sides_catches_their_swap(embedded_grade
     assert bool(grade.incorrect) == caught, grade.incorrect
 
 
-def test_a_point_listing_each_side_in_its_own_item_catches_their_swap(embedded_grader):
-    """The bundled guide's GAN/VAE comparison, cut into extracted points, holds each side in a
-    list item ("3. Output Quality:\n- GANs ... sharp ...\n- VAEs ... blurrier ..."): a swapped
-    answer had kept every point (4.2, the right answer's score); each item is now a half."""
-    graded = embedded_grader.with_extracted_rubrics()
-    question = "What are the differences between GANs and VAEs?"
-    swapped = graded.grade(question, "VAEs train a generator against a discriminator in an "
-                           "adversarial game and produce sharp images but suffer mode collapse. "
-                           "GANs use an encoder and decoder with a probabilistic latent space "
-                           "and a KL term, and their outputs are blurrier.")
-    right = graded.grade(question, "GANs train a generator against a discriminator in an "
-                         "adversarial game and produce sharp images but suffer mode collapse. "
-                         "VAEs use an encoder and decoder with a probabilistic latent space and "
-                         "a KL term, and their outputs are blurrier.")
-    assert swapped.incorrect and not right.incorrect
-    assert swapped.score < right.score - 2
-
-
-def test_a_clause_opened_by_which_speaks_of_the_side_before_it(embedded_grader):
-    """"Generative models learn the decision boundary ..., which makes them good at
-    classification": the "which" clause goes on from generative models (it had named no side,
-    and the swapped answer kept every extracted point, 5.0)."""
+def test_a_clause_opened_by_which_keeps_the_word():
     assert clauses("They learn a boundary, which makes them good.")[1][0] == "which"
+
+
+# Each pair names the same properties, right and then swapped between the two compared things:
+# - a point of the bundled guide's GAN/VAE comparison, cut into extracted points, holds each
+#   side in a list item ("3. Output Quality:\n- GANs ... sharp ...\n- VAEs ... blurrier ..."):
+#   the swapped answer had kept every point (4.2, the right answer's score);
+# - "Generative models learn the decision boundary ..., which makes them good at
+#   classification": the "which" clause goes on from the side before it (it had named no side;
+#   the swapped answer kept every point, 5.0).
+SWAPS = [
+    ("What are the differences between GANs and VAEs?", ("GANs", "VAEs"),
+     "{} train a generator against a discriminator in an adversarial game and produce sharp "
+     "images but suffer mode collapse. {} use an encoder and decoder with a probabilistic "
+     "latent space and a KL term, and their outputs are blurrier."),
+    ("Could you elucidate the fundamental differences between discriminative and generative "
+     "models?", ("Discriminative", "Generative"),
+     "{} models learn the decision boundary between classes, modelling P(y|x) directly, which "
+     "makes them good at classification. {} models learn the joint distribution P(x,y) and can "
+     "therefore generate new data samples."),
+]
+
+
+@pytest.mark.parametrize(("question", "sides", "answer"), SWAPS)
+def test_an_extracted_comparison_catches_the_sides_swapped(embedded_grader, question, sides,
+                                                           answer):
     graded = embedded_grader.with_extracted_rubrics()
-    question = ("Could you elucidate the fundamental differences between discriminative and "
-                "generative models?")
-    swapped = graded.grade(question, "Generative models learn the decision boundary between "
-                           "classes, modelling P(y|x) directly, which makes them good at "
-                           "classification. Discriminative models learn the joint distribution "
-                           "P(x,y) and can therefore generate new data samples.")
-    right = graded.grade(question, "Discriminative models learn the decision boundary between "
-                         "classes, modelling P(y|x) directly, which makes them good at "
-                         "classification. Generative models learn the joint distribution P(x,y) "
-                         "and can therefore generate new data samples.")
+    right = graded.grade(question, answer.format(*sides))
+    swapped = graded.grade(question, answer.format(*reversed(sides)))
     assert swapped.incorrect and not right.incorrect
     assert swapped.score < right.score - 2
 

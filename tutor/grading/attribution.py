@@ -75,10 +75,6 @@ CONDITIONS = frozenset(stemmed_words("if when whenever once during for in"))
 AKA = re.compile(r"[^()]{1,40}?\(([^()]{1,40})\)")  # "MSE (L2) …": another name in brackets
 LISTED_SIDES = 3  # things named side by side that make a list of sides
 ASIDE = 4  # a clause this short that names no side ("on the other hand") is an aside
-# where a statement turns from one side to the other: ", while", "; ", a sentence end, a new
-# list item ("- GANs ...\n- VAEs ...")
-CONTRAST = re.compile(r",?\s+(?:while|whereas)\s+|;\s+|(?<=[.!?])\s+(?=(?-i:[A-Z]))"
-                      r"|\n\s*(?:[-*•]|\d{1,2}[.)])\s+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)
@@ -393,34 +389,3 @@ def _carried_sides(answer: Sequence[tuple[str, ...]], sides: set[str], one: bool
             named = bool(sides.intersection(clause))
             bare = all(w in sides or w in STEMMED_STOPWORDS for w in clause) or named and (
                 len(clause) <= ASIDE or clause[0] in CONDITIONS)
-
-
-def swapped_halves(question: str, statement: str, groups: Sequence[TermGroup],
-                   answer: Sequence[tuple[str, ...]]) -> list[str]:
-    """For a point of a reference or an extracted rubric that contrasts two things in one
-    sentence ("Bias is error ... that makes a model underfit, while variance is error ... that
-    makes it overfit"): each half whose side the answer (its clauses, stemmed) gives only the
-    other half's terms, read loosely, as paragraphs are, e.g. "Variance makes a model underfit,
-    and bias makes it overfit". A curated point states one claim of one subject and has no
-    halves. Measured on 1,636 graded answers (the external blind set and the team's rows against
-    references, the team's rows against extracted rubrics): 6 flagged, all swapped or wrong (a
-    swapped bias/variance answer 3.8 -> 0.0, swapped GAN/VAE answers 4.1 -> 1.8), none else;
-    refitted and held out by half, the reference figures moved within noise (Pearson 0.754 ->
-    0.747, the fit choosing other parameters in a fold), the extracted ones up (Spearman 0.627 ->
-    0.629)."""
-    halves = [h for h in CONTRAST.split(statement) if h.strip()]
-    if len(halves) < 2:
-        return []
-    sides_of = point_subjects(question, tuple(halves), True)
-    sides = {x for x in sides_of if x}
-    if len(sides) < 2:
-        return []
-    judged = side_mentions(answer, question, sides)
-    words = [stemmed_words(h) for h in halves]
-    out = []
-    for n, side in enumerate(sides_of):
-        said = [g for g in groups if g.found_in(words[n]) is not None]
-        others = frozenset(w for m, ws in enumerate(words) if m != n for w in ws)
-        if side and said and misattributed(said, side, sides, judged, True, others):
-            out.append(f"said of {'/'.join(sorted(sides - {side}))}")
-    return out

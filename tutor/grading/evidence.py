@@ -28,9 +28,9 @@ from tutor.grading.attribution import (
     misattributed,
     point_subjects,
     side_mentions,
-    swapped_halves,
 )
 from tutor.grading.conditions import condition_of, reversed_condition
+from tutor.grading.halves import swapped_halves
 from tutor.grading.polarity import clauses, denied_terms, inverted_terms, opposed_terms
 from tutor.grading.roles import point_roles, swapped
 from tutor.grading.rubric import Rubric, RubricPoint
