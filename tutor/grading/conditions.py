@@ -9,7 +9,10 @@ and says both direction words, so neither a negation nor a lone opposite word sh
 here: the answer's sentences are cut into spans, each opened by the asked word qualified one way
 or the other ("higher temperature", "temperature is low"); a point whose own terms the answer
 says only in spans of the opposite condition was said of that condition. The terms compared are
-the point's own, not those it shares with its opposite sibling ("tokens").
+the point's own, not those it shares with its opposite sibling ("tokens"). Found on a new
+guide, where the swapped temperature answer scored 4.4 (now 0.5); on the 2,239 grades of the
+team's and the external rows (the bundled guide states few points under a condition) it
+changes none.
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ from tutor.grading.polarity import (
 from tutor.grading.terms import STEMMED_STOPWORDS, TermGroup, stemmed_words
 
 WINDOW = 2  # words between a direction word and the asked word it qualifies
+PIECE = re.compile(r"[,;:()—–]")  # where a sentence's pieces end
 # words by which a span contrasts or compares rather than states ("random instead of
 # deterministic", "less deterministic than"): such a span is not read
-PIECE = re.compile(r"[,;:()—–]")
 CONTRASTS = frozenset(stemmed_words("than unlike instead rather less fewer"))
 
 
