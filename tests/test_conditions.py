@@ -62,3 +62,29 @@ def test_a_swapped_temperature_answer_loses_both_points(embedded_grader):
     assert len(swapped.incorrect) == 2, swapped.incorrect
     assert not right.incorrect
     assert swapped.score < right.score - 1.5
+
+
+def test_two_points_saying_one_verb_of_two_things_set_up_sides(embedded_grader):
+    """Found on a new markdown guide: "BM25 matches exact terms ...", "Dense retrieval matches
+    paraphrases ..." (asked "What is hybrid search?") name no side of the question, and the
+    answer giving each the other's matches scored 5.0, the right answer's score."""
+    from tutor.grading.halves import parallel_subjects
+
+    reference = ("Hybrid search combines lexical retrieval with dense vector retrieval. BM25 "
+                 "matches exact terms such as product codes and rare names. Dense retrieval "
+                 "matches paraphrases and synonyms.")
+    question = "What is hybrid search?"
+    assert parallel_subjects(question, tuple(reference.split(". "))) == (
+        (None, "bm25", "dens"), frozenset({"bm25", "dens", "retriev"}))
+    # a labelled item, a word of the question, a noun that is also a verb: no sides
+    assert parallel_subjects("What is latent space?", (
+        "Latent space matches codes.", "1. Concept:\n- Latent space represents data.",
+        "Space matters."))[0] == (None,) * 3
+    answer = ("Hybrid search combines BM25 with dense vector retrieval. {} matches exact terms "
+              "such as product codes, while {} matches paraphrases and synonyms.")
+    right = embedded_grader.grade(question, answer.format("BM25", "dense retrieval"),
+                                  reference=reference)
+    swapped = embedded_grader.grade(question, answer.format("Dense retrieval", "BM25"),
+                                    reference=reference)
+    assert swapped.incorrect and not right.incorrect
+    assert swapped.score < right.score - 1

@@ -30,7 +30,7 @@ from tutor.grading.attribution import (
     side_mentions,
 )
 from tutor.grading.conditions import condition_of, reversed_condition
-from tutor.grading.halves import swapped_halves
+from tutor.grading.halves import parallel_subjects, swapped_halves
 from tutor.grading.polarity import clauses, denied_terms, inverted_terms, opposed_terms
 from tutor.grading.roles import point_roles, swapped
 from tutor.grading.rubric import Rubric, RubricPoint
@@ -74,6 +74,10 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
     subjects = point_subjects(f"{rubric.question} {rubric.section or ''}",
                               tuple(subject_text(rubric, p) for p in rubric.points), paragraphs,
                               tuple(p.side for p in rubric.points))
+    naming: frozenset[str] = frozenset()  # words that name a side, not what is said of it
+    if paragraphs and not any(subjects):  # two points saying one verb of two things
+        subjects, naming = parallel_subjects(rubric.question,
+                                             tuple(p.text for p in rubric.points))
     listed = not paragraphs and not any(subjects)  # no compared sides: the points may list some
     asked = frozenset(stemmed_words(rubric.question))
     judged = answer_clauses
@@ -106,7 +110,7 @@ def point_evidence(rubric: Rubric, segments: list[str], segment_vecs: np.ndarray
             opposed_terms(point.terms, segments, guide_statement(point), asked,
                           frozenset(sides))
         subject = subjects[n]
-        others = frozenset().union(*(said_of[s] for s in sides - {subject}))
+        others = frozenset().union(naming, *(said_of[s] for s in sides - {subject}))
         if said and subject and misattributed(point.terms, subject, sides, judged, paragraphs,
                                               others, listed):
             denied.append(f"said of {'/'.join(sorted(sides - {subject}))}")

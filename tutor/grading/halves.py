@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tutor.core.lexicon import verb_lemma
 from tutor.grading.attribution import misattributed, point_subjects, side_mentions
+from tutor.grading.statements import LIST_MARK
 from tutor.grading.terms import TermGroup, stemmed_words
 
 # where a statement turns from one side to the other: ", while", "; ", a sentence end, a new
@@ -51,3 +53,40 @@ def swapped_halves(question: str, statement: str, groups: Sequence[TermGroup],
         if side and said and misattributed(said, side, sides, judged, True, others):
             out.append(f"said of {'/'.join(sorted(sides - {side}))}")
     return out
+
+
+def parallel_subjects(question: str, statements: Sequence[str]
+                      ) -> tuple[tuple[str | None, ...], frozenset[str]]:
+    """Sides that two points set up by saying the same verb of two different things the question
+    does not name ("BM25 matches exact terms ...", "Dense retrieval matches paraphrases ...",
+    asked "What is hybrid search?"): those two points' subjects (the first word of each,
+    stemmed), the other points' None, and the words of both subjects ("dens", "retriev": they
+    name a side, they tell no side's terms). Only when exactly two points share such an
+    opening; else no sides."""
+    none: tuple[tuple[str | None, ...], frozenset[str]] = ((None,) * len(statements),
+                                                           frozenset())
+    asked = set(stemmed_words(question))
+    openings = [o if o and o[0][0] not in asked else None for o in map(_opening, statements)]
+    verbs = [o[1] for o in openings if o]
+    shared = [v for v in set(verbs) if verbs.count(v) == 2]
+    if len(shared) != 1:
+        return none
+    chosen = [o[0] if o and o[1] == shared[0] else None for o in openings]
+    subjects = tuple(c[0] if c else None for c in chosen)
+    if len({s for s in subjects if s}) != 2:
+        return none
+    return subjects, frozenset(w for c in chosen if c for w in c)
+
+
+def _opening(statement: str) -> tuple[tuple[str, ...], str] | None:
+    """(subject's stemmed words, verb) of a statement that opens with a subject of one or two
+    words and a verb in its third person (("dens", "retriev"), "match" of "Dense retrieval
+    matches ..."), else None; a labelled item ("Concept: ...") opens with its label."""
+    line = LIST_MARK.sub("", statement.replace("**", "").split("\n")[0]).split()
+    words = [w for w in line if w.lower() not in ("the", "a", "an")][:3]
+    for n in (1, 2):
+        subject = stemmed_words(" ".join(words[:n]))
+        if len(words) > n and subject and not any(w.endswith((":", ",")) for w in words[:n]) \
+                and words[n].endswith("s") and verb_lemma(words[n]) not in (None, words[n]):
+            return subject, verb_lemma(words[n]) or ""
+    return None
