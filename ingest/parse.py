@@ -13,7 +13,7 @@ from tutor.ingest.cleaning import CleanReport, Dropped, clean, dedupe_lines
 from tutor.ingest.headings import split_difficulty, strip_emphasis, topic_difficulty
 from tutor.ingest.markup import Line, plain, read_lines
 from tutor.ingest.structure import split_sections
-from tutor.ingest.topics import clustered_topics, is_bundled_guide, topic_for
+from tutor.ingest.topics import PLAIN_TOPIC, clustered_topics, is_bundled_guide, topic_for
 
 from tutor.core.text import slugify
 from tutor.core.types import Card, Chunk, KeyPoint
@@ -101,6 +101,8 @@ def _topics(cards: list[Card], topics: list[str], bundled: bool) -> tuple[list[C
     if not any(c.topic for c in cards):  # no section headings: topics from clustering
         named = clustered_topics([f"{c.heading} {c.question} {c.body}" for c in cards],
                                  [f"{c.heading} {c.question}" for c in cards])
+        # too few cards to cluster: one plain topic, so interviews and reports name one
+        named = [t or PLAIN_TOPIC for t in named]
         cards = [c.model_copy(update={"topic": t}) for c, t in zip(cards, named)]
         topics = list(dict.fromkeys(t for t in named if t))
     out = []

@@ -197,3 +197,16 @@ def test_a_caution_label_may_end_with_a_full_stop():
 
     assert is_caution_label("**Common mistakes.**") and is_caution_label("Common pitfalls:")
     assert not is_caution_label("**Common follow-ups.**")
+
+
+def test_a_guide_too_small_to_cluster_gets_one_plain_topic():
+    """Found on a new four-question markdown guide: its cards had no topic, so the interview
+    showed "Question 1/2 — " and the report a nameless topic."""
+    from tutor.ingest.parse import parse_guide
+    from tutor.ingest.topics import PLAIN_TOPIC
+
+    text = "\n\n".join(f"## {n}. What is thing {n}?\n\nThing {n} is a kind of widget that does "
+                       f"task {n} well." for n in range(1, 5))
+    guide = parse_guide(text, "small.md", set())
+    assert len(guide.cards) == 4
+    assert {c.topic for c in guide.cards} == {PLAIN_TOPIC} and guide.topics == [PLAIN_TOPIC]
