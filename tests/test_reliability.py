@@ -208,3 +208,16 @@ def test_corrupted_vector_store_is_reported(tmp_path):
     with pytest.raises(TutorError) as err:
         open_retriever(settings).search("vectors", 1)
     assert "tutor ingest --rebuild" in str(err.value)
+
+
+def test_cli_takes_the_question_and_the_answer_as_arguments(indexed_settings):
+    """A new user's first try, `tutor grade "question" "answer"`, was click's usage error."""
+    env = {"TUTOR_DATA_DIR": str(indexed_settings.data_dir)}
+    answer = "It stores embeddings and answers nearest-neighbour similarity queries."
+    by_name = CliRunner().invoke(cli, ["grade", "-q", Q, "-a", answer, "--json"], env=env)
+    in_order = CliRunner().invoke(cli, ["grade", Q, answer, "--json"], env=env)
+    assert by_name.exit_code == 0 and in_order.exit_code == 0, in_order.output
+    assert json.loads(in_order.stdout)["score"] == json.loads(by_name.stdout)["score"]
+    too_many = CliRunner().invoke(cli, ["grade", Q, answer, "more"], env=env)
+    assert too_many.exit_code == 1 and too_many.stderr.strip().count("\n") == 0
+    assert "Too many arguments" in too_many.stderr

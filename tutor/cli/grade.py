@@ -12,6 +12,7 @@ from tutor.core.errors import TutorError
 
 
 @click.command()
+@click.argument("texts", nargs=-1, metavar="[QUESTION [ANSWER]]")
 @click.option("--question", "-q", help="The interview question.")
 @click.option("--answer", "-a", help="The answer to grade ('-' reads it from stdin).")
 @click.option("--reference", "-r", help="A reference answer to grade against (optional).")
@@ -23,12 +24,16 @@ from tutor.core.errors import TutorError
                    "put on their scale (per question with 3+ examples, else global).")
 @json_option
 @click.pass_context
-def grade(ctx: click.Context, question: str | None, answer: str | None, reference: str | None,
-          card_id: str | None, batch: Path | None, examples: Path | None, as_json: bool) -> None:
-    """Grade an answer 0-5 against the guide, with cited evidence."""
+def grade(ctx: click.Context, texts: tuple[str, ...], question: str | None, answer: str | None,
+          reference: str | None, card_id: str | None, batch: Path | None, examples: Path | None,
+          as_json: bool) -> None:
+    """Grade an answer 0-5 against the guide, with cited evidence.
+
+    The question and the answer may be given in order as arguments, or with -q and -a."""
     from tutor.cli.formatting import format_grade
     from tutor.runtime import grader_for
 
+    question, answer = _from_arguments(texts, question, answer, card_id is not None)
     settings = load(ctx)
     grader = grader_for(settings, progress=progress_bar("first-time index"))
     if examples:
@@ -56,3 +61,18 @@ def grade(ctx: click.Context, question: str | None, answer: str | None, referenc
         print_json(result.model_dump(mode="json"))
     else:
         click.echo(format_grade(result))
+
+
+def _from_arguments(texts: tuple[str, ...], question: str | None, answer: str | None,
+                    carded: bool = False) -> tuple[str | None, str | None]:
+    """The question and the answer, positional arguments filling what -q and -a leave out (with
+    --card, a lone argument is the answer)."""
+    rest = list(texts)
+    if question is None and rest and not (carded and len(rest) == 1):
+        question = rest.pop(0)
+    if answer is None and rest:
+        answer = rest.pop(0)
+    if rest:
+        raise TutorError(f"Too many arguments ({len(texts)}): give the question and the answer "
+                         "once, quoted, as QUESTION ANSWER or with -q and -a")
+    return question, answer
