@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from functools import lru_cache
 
 # Ordered: the first topic whose pattern matches the heading wins.
@@ -134,8 +135,6 @@ def clustered_topics(texts: list[str], headings: list[str] | None = None) -> lis
 def _cased(texts: list[str]) -> dict[str, str]:
     """Each lower-cased word of the texts as the guide most often writes it ("llms": "LLMs"),
     for words it writes with capitals inside them or in full (an acronym, a name)."""
-    from collections import Counter
-
     seen = Counter(w for t in texts for w in re.findall(r"[^\W_][\w-]*", t)
                    if any(c.isupper() for c in w[1:]))
     best: dict[str, tuple[int, str]] = {}

@@ -99,12 +99,12 @@ def reversed_condition(n: int, conditions: Sequence[Condition | None],
         return []
     siblings = [t for m, (t, c) in enumerate(zip(terms, conditions, strict=True))
                 if m != n and c is not None and c.asked == condition.asked]
-    own = own_terms(terms[n], siblings, asked)
-    opposite = said_of_opposite(condition, own, segments) if own else None
+    own = _own_terms(terms[n], siblings, asked)
+    opposite = _said_of_opposite(condition, own, segments) if own else None
     return [f"said of {opposite}"] if opposite else []
 
 
-def own_terms(groups: Sequence[TermGroup], siblings: Sequence[Sequence[TermGroup]],
+def _own_terms(groups: Sequence[TermGroup], siblings: Sequence[Sequence[TermGroup]],
               asked: frozenset[str]) -> list[TermGroup]:
     """The point's term groups that no sibling point shares and that are not question words."""
     shared = {seq for other in siblings for g in other for seq in g.stems}
@@ -112,7 +112,7 @@ def own_terms(groups: Sequence[TermGroup], siblings: Sequence[Sequence[TermGroup
             and not any(set(seq) <= asked for seq in g.stems)]
 
 
-def said_of_opposite(condition: Condition, groups: Sequence[TermGroup],
+def _said_of_opposite(condition: Condition, groups: Sequence[TermGroup],
                      segments: Sequence[str]) -> str | None:
     """The opposite condition ("higher temperatur") when the answer says the point's terms
     (`groups`) only in spans of it; None when it says them under the point's own condition,

@@ -86,7 +86,8 @@ def _opening(statement: str) -> tuple[tuple[str, ...], str] | None:
     words = [w for w in line if w.lower() not in ("the", "a", "an")][:3]
     for n in (1, 2):
         subject = stemmed_words(" ".join(words[:n]))
-        if len(words) > n and subject and not any(w.endswith((":", ",")) for w in words[:n]) \
-                and words[n].endswith("s") and verb_lemma(words[n]) not in (None, words[n]):
-            return subject, verb_lemma(words[n]) or ""
+        verb = verb_lemma(words[n]) if len(words) > n and words[n].endswith("s") else None
+        if verb and verb != words[n] and subject \
+                and not any(w.endswith((":", ",")) for w in words[:n]):
+            return subject, verb
     return None
